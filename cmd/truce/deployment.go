@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/truce-project/truce"
+)
+
+// Deployment is a deployment directory's configuration, kept in
+// DIR/truce.json. Paths are relative to the directory.
+type Deployment struct {
+	// Name is the deployment's name for people.
+	Name string `json:"name"`
+	// Origin is the log's origin: the first line of its checkpoints and the
+	// log every statement names.
+	Origin string `json:"origin"`
+	// VerifierKey is the log's public key in signed-note format.
+	VerifierKey string `json:"verifier_key"`
+	// LogDir holds the log's tiles and checkpoint. Default "log".
+	LogDir string `json:"log_dir"`
+	// Database is the SQLite projection. Default "truce.db".
+	Database string `json:"database"`
+	// LogKeyFile holds the log's secret signing key. Default "log.key".
+	LogKeyFile string `json:"log_key_file"`
+
+	dir string
+}
+
+const deploymentFile = "truce.json"
+
+// loadDeployment reads DIR/truce.json.
+func loadDeployment(dir string) (*Deployment, error) {
+	data, err := os.ReadFile(filepath.Join(dir, deploymentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "%s is not a Truce deployment (no %s); create one with \"truce init --dir %s\".", dir, deploymentFile, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d Deployment
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "%s: %v.", filepath.Join(dir, deploymentFile), err)
+	}
+	d.dir = dir
+	return &d, nil
+}
+
+func (d *Deployment) save() error {
+	data, _ := json.MarshalIndent(d, "", "  ")
+	return writeFileAtomic(filepath.Join(d.dir, deploymentFile), append(data, '\n'), 0o644)
+}
+
+func (d *Deployment) path(p string) string { return filepath.Join(d.dir, p) }
+
+// logKey reads the log's secret signing key.
+func (d *Deployment) logKey() (string, error) {
+	data, err := os.ReadFile(d.path(d.LogKeyFile))
+	if err != nil {
+		return "", truce.Errorf(truce.EINVALID, "Cannot read the log's signing key: %v.", err)
+	}
+	return string(trimNewline(data)), nil
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// writeFileAtomic writes data to a temporary file and renames it into
+// place, so that a crash leaves the old file or the new one, never half.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

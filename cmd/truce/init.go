@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/tlog"
+)
+
+// memberFlag collects repeated --member ID:ROLE:NAME flags.
+type memberFlag []truce.Member
+
+func (f *memberFlag) String() string { return "" }
+
+func (f *memberFlag) Set(v string) error {
+	parts := strings.SplitN(v, ":", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("want ID:ROLE:NAME, e.g. party-a:party:Party A")
+	}
+	*f = append(*f, truce.Member{ID: parts[0], Role: truce.Role(parts[1]), Name: parts[2]})
+	return nil
+}
+
+var defaultMembers = []truce.Member{
+	{ID: "party-a", Role: truce.RoleParty, Name: "Party A"},
+	{ID: "party-b", Role: truce.RoleParty, Name: "Party B"},
+	{ID: "mediator", Role: truce.RoleMediator, Name: "Mediator"},
+	{ID: "monitor", Role: truce.RoleMonitor, Name: "Monitor"},
+}
+
+// demoMembers are the members of the March 2025 energy moratorium.
+var demoMembers = []truce.Member{
+	{ID: "ua", Role: truce.RoleParty, Name: "Ukraine"},
+	{ID: "ru", Role: truce.RoleParty, Name: "Russia"},
+	{ID: "us", Role: truce.RoleMediator, Name: "United States"},
+	{ID: "monitor", Role: truce.RoleMonitor, Name: "Monitoring mission"},
+}
+
+const demoName = "Energy infrastructure moratorium, March 2025 (demo)"
+
+type initOptions struct {
+	dir, name, origin string
+	members           []truce.Member
+}
+
+func (m *Main) runInit(ctx context.Context, args []string) error {
+	fs := m.flagSet("init", "init --dir DIR [--demo] [--name NAME] [--origin ORIGIN] [--member ID:ROLE:NAME ...]",
+		"Creates a deployment in DIR: an ed25519 key for each member in DIR/keys/MEMBER.key,\n"+
+			"the log's signing key in DIR/log.key, and the log, whose first entry is the charter\n"+
+			"naming the members. Keep the key files secret: each belongs to its member.\n"+
+			"Without --member, the members are two parties, a mediator and a monitor.")
+	var opt initOptions
+	var members memberFlag
+	demo := fs.Bool("demo", false, "create the demo deployment of the March 2025 energy moratorium (Ukraine, Russia, United States, a monitor)")
+	fs.StringVar(&opt.dir, "dir", "", "deployment directory to create (required)")
+	fs.StringVar(&opt.name, "name", "Truce deployment", "the deployment's name, for people")
+	fs.StringVar(&opt.origin, "origin", "", "the log's origin (default truce.localhost/BASENAME-OF-DIR)")
+	fs.Var(&members, "member", "a member as ID:ROLE:NAME, role one of party, mediator, monitor, source (repeatable)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if opt.dir == "" {
+		return usagef("init: --dir is required")
+	}
+	opt.members = members
+	if *demo {
+		if len(members) > 0 {
+			return usagef("init: --demo sets the members; do not combine it with --member")
+		}
+		opt.members, opt.name = cloneMembers(demoMembers), demoName
+	}
+	if len(opt.members) == 0 {
+		opt.members = cloneMembers(defaultMembers)
+	}
+	d, err := m.initDeployment(ctx, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Created deployment %q in %s\n  log origin: %s\n  log key:    %s\n", d.Name, opt.dir, d.Origin, d.VerifierKey)
+	for _, mem := range opt.members {
+		fmt.Fprintf(m.Stdout, "  member %-10s %-9s %s\n", mem.ID, mem.Role, filepath.Join(opt.dir, "keys", mem.ID+".key"))
+	}
+	fmt.Fprintf(m.Stdout, "Run it with: truce serve --dir %s\n", opt.dir)
+	return nil
+}
+
+// initDeployment creates the deployment, removing what it made if any
+// step fails, so that a failed init can simply be run again.
+func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployment, err error) {
+	d := &Deployment{Name: opt.name, Origin: opt.origin, LogDir: "log", Database: "truce.db", LogKeyFile: "log.key", dir: opt.dir}
+	if d.Origin == "" {
+		d.Origin = defaultOrigin(opt.dir)
+	}
+	if err := truce.ValidateOrigin(d.Origin); err != nil {
+		return nil, err
+	}
+	if err := checkFresh(d); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opt.dir, 0o755); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			for _, p := range []string{"keys", d.LogDir, d.LogKeyFile, d.Database} {
+				os.RemoveAll(d.path(p))
+			}
+		}
+	}()
+	signers, err := writeMemberKeys(d, opt.members)
+	if err != nil {
+		return nil, err
+	}
+	skey, vkey, err := tlog.GenerateKey(d.Origin)
+	if err != nil {
+		return nil, err
+	}
+	d.VerifierKey = vkey
+	if err := writeFileAtomic(d.path(d.LogKeyFile), []byte(skey+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	charter, err := m.signCharter(d, opt.members, signers)
+	if err != nil {
+		return nil, err
+	}
+	if err := appendFirst(ctx, d, skey, charter); err != nil {
+		return nil, err
+	}
+	return d, d.save()
+}
+
+// checkFresh refuses a directory that already holds a deployment or
+// parts of one.
+func checkFresh(d *Deployment) error {
+	for _, p := range []string{deploymentFile, "keys", d.LogDir, d.LogKeyFile, d.Database} {
+		if _, err := os.Stat(d.path(p)); !errors.Is(err, fs.ErrNotExist) {
+			return truce.Errorf(truce.ECONFLICT, "%s already exists; init creates a new deployment in a directory without one.", d.path(p))
+		}
+	}
+	return nil
+}
+
+func defaultOrigin(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	base := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '+' || r < 0x21 || r > 0x7e {
+			return '-'
+		}
+		return r
+	}, filepath.Base(abs))
+	return "truce.localhost/" + base
+}
+
+// writeMemberKeys makes a key for each member and writes it to
+// keys/MEMBER.key, readable by its owner only.
+func writeMemberKeys(d *Deployment, members []truce.Member) (map[string]*truce.Signer, error) {
+	if err := os.MkdirAll(d.path("keys"), 0o700); err != nil {
+		return nil, err
+	}
+	signers := map[string]*truce.Signer{}
+	for i := range members {
+		mem := &members[i]
+		if err := truce.ValidateMemberID(mem.ID); err != nil {
+			return nil, err
+		}
+		s, err := truce.GenerateSigner(mem.ID, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		s.Log = d.Origin
+		mem.Keys = []truce.PublicKey{truce.NewPublicKey(s.Public())}
+		if err := writeFileAtomic(d.path(filepath.Join("keys", mem.ID+".key")), truce.MarshalSigner(s), 0o600); err != nil {
+			return nil, err
+		}
+		signers[mem.ID] = s
+	}
+	return signers, nil
+}
+
+// signCharter signs the charter with the mediator's key, or the first
+// member's if there is no mediator.
+func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[string]*truce.Signer) (*truce.Statement, error) {
+	by := members[0].ID
+	for _, mem := range members {
+		if mem.Role == truce.RoleMediator {
+			by = mem.ID
+			break
+		}
+	}
+	c := &truce.Charter{Name: d.Name, Members: members}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return truce.Sign(signers[by], d.Origin, truce.KindCharter, m.Now(), c)
+}
+
+// appendFirst puts the charter on the new log.
+func appendFirst(ctx context.Context, d *Deployment, skey string, st *truce.Statement) error {
+	signer, err := tlog.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	l, err := tlog.Open(ctx, tlog.Config{Dir: d.path(d.LogDir), Signer: signer})
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	if err := truce.NewAuthority(d.Origin).Check(st); err != nil {
+		l.Close(ctx)
+		return err
+	}
+	_, _, err = l.Append(ctx, st.Raw)
+	if cerr := l.Close(ctx); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// cloneMembers copies a member list, since init fills in their keys.
+func cloneMembers(ms []truce.Member) []truce.Member {
+	return append([]truce.Member(nil), ms...)
+}

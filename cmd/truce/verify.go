@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/truce-project/truce"
+	thttp "github.com/truce-project/truce/http"
+	"github.com/truce-project/truce/tlog"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// verifyState is what verify remembers between runs: the log's key,
+// trusted on first use unless given, and the latest checkpoint it checked.
+type verifyState struct {
+	VerifierKey string `json:"verifier_key"`
+	Checkpoint  string `json:"checkpoint"`
+}
+
+func (m *Main) runVerify(ctx context.Context, args []string) error {
+	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID]",
+		"Checks the log's latest checkpoint: its signature by the log's key, and that it is\n"+
+			"consistent with the last checkpoint this client checked (kept in the state file), with\n"+
+			"proofs computed here from the log's tiles, not taken from the server. A log that\n"+
+			"rewrote or forked its history fails. With --statement, also checks that the statement\n"+
+			"is in the log under that checkpoint and that its envelope hashes to its id.\n"+
+			"The log's key comes from --vkey, else from the state file, else from the server on\n"+
+			"first use (with a warning): compare it with the one the deployment published.")
+	server := m.serverFlag(fs)
+	vkey := fs.String("vkey", "", "the log's verifier key, ORIGIN+HASH+KEY")
+	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
+	statement := fs.String("statement", "", "a statement id to check the inclusion of")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := thttp.NewClient(*server)
+	if err != nil {
+		return err
+	}
+	raw, err := c.LogFile(ctx, "checkpoint")
+	if err != nil {
+		return err
+	}
+	origin, _, _ := strings.Cut(string(raw), "\n")
+	if *stateFile == "" {
+		if *stateFile, err = defaultStateFile(origin); err != nil {
+			return err
+		}
+	}
+	state, err := readVerifyState(*stateFile)
+	if err != nil {
+		return err
+	}
+	trusted, err := m.trustedKey(ctx, c, *vkey, state)
+	if err != nil {
+		return err
+	}
+	verifier, err := tlog.NewVerifier(trusted)
+	if err != nil {
+		return err
+	}
+	cp, err := tlog.VerifyCheckpoint(raw, verifier)
+	if err != nil {
+		return err
+	}
+	remote := tlog.NewRemote(c.BaseURL+"/log/", c.HTTP)
+	if err := checkAgainstSeen(ctx, remote, verifier, state, cp); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "checkpoint %s size %d verified\n", verifier.Name(), cp.Size)
+	if *statement != "" {
+		if err := checkStatement(ctx, c, remote, cp, *statement); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "statement %s included in the log\n", *statement)
+	}
+	state.VerifierKey, state.Checkpoint = trusted, string(cp.Note)
+	return writeVerifyState(*stateFile, state)
+}
+
+func defaultStateFile(origin string) (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", truce.Errorf(truce.EINVALID, "No config directory for verify's state (%v); give --state FILE.", err)
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < 0x21 {
+			return '_'
+		}
+		return r
+	}, origin)
+	return filepath.Join(dir, "truce", "verify", name+".json"), nil
+}
+
+func readVerifyState(path string) (*verifyState, error) {
+	var s verifyState
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &s, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "State file %s is corrupt: %v.", path, err)
+	}
+	return &s, nil
+}
+
+func writeVerifyState(path string, s *verifyState) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	data, _ := json.MarshalIndent(s, "", "  ")
+	return writeFileAtomic(path, append(data, '\n'), 0o600)
+}
+
+// trustedKey returns the log's verifier key from --vkey, the state, or, on
+// first use, the server, and refuses a --vkey that contradicts the state.
+func (m *Main) trustedKey(ctx context.Context, c *thttp.Client, vkey string, state *verifyState) (string, error) {
+	switch {
+	case vkey != "" && state.VerifierKey != "" && vkey != state.VerifierKey:
+		return "", truce.Errorf(truce.ECONFLICT, "--vkey differs from the key this client trusted before (%s); if the log's key really changed, use a new --state file.", state.VerifierKey)
+	case vkey != "":
+		return vkey, nil
+	case state.VerifierKey != "":
+		return state.VerifierKey, nil
+	}
+	data, err := c.LogFile(ctx, "vkey")
+	if err != nil {
+		return "", err
+	}
+	key := string(bytes.TrimSpace(data))
+	fmt.Fprintf(m.Stderr, "warning: trusting the log key the server gave on first use: %s\n", key)
+	return key, nil
+}
+
+// checkAgainstSeen checks that cp extends the checkpoint seen before.
+func checkAgainstSeen(ctx context.Context, remote *tlog.Remote, v note.Verifier, state *verifyState, cp truce.Checkpoint) error {
+	if state.Checkpoint == "" {
+		return nil
+	}
+	old, err := tlog.VerifyCheckpoint([]byte(state.Checkpoint), v)
+	if err != nil {
+		return fmt.Errorf("the checkpoint in the state file: %w", err)
+	}
+	switch {
+	case cp.Size < old.Size:
+		return truce.Errorf(truce.ECONFLICT, "The log shows a tree of %d entries, smaller than the %d this client saw before: it has rolled back, or shows different views to different readers.", cp.Size, old.Size)
+	case cp.Size == old.Size && !bytes.Equal(cp.Hash, old.Hash):
+		return truce.Errorf(truce.ECONFLICT, "The log shows two different trees of %d entries: its history has forked.", cp.Size)
+	case cp.Size == old.Size:
+		return nil
+	}
+	proof, err := remote.ConsistencyProof(ctx, old.Size, cp.Size)
+	if err != nil {
+		return fmt.Errorf("consistency proof %d to %d: %w", old.Size, cp.Size, err)
+	}
+	if err := tlog.VerifyConsistency(old, cp, proof); err != nil {
+		return truce.Errorf(truce.ECONFLICT, "The log's tree of %d entries is not an extension of the tree of %d this client saw before: its history was rewritten (%s).", cp.Size, old.Size, truce.ErrorMessage(err))
+	}
+	return nil
+}
+
+// checkStatement checks that the statement's envelope hashes to id and is
+// the leaf at its index under cp.
+func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, cp truce.Checkpoint, id string) error {
+	st, err := c.Statement(ctx, id)
+	if err != nil {
+		return err
+	}
+	if got := truce.StatementID(st.Envelope); got != id {
+		return truce.Errorf(truce.ECONFLICT, "The server's envelope for %s hashes to %s.", id, got)
+	}
+	if st.Index >= cp.Size {
+		return truce.Errorf(truce.EUNAVAILABLE, "Statement %s (index %d) is not yet under the latest checkpoint (size %d); try again in a second.", id, st.Index, cp.Size)
+	}
+	proof, err := remote.InclusionProof(ctx, st.Index, cp.Size)
+	if err != nil {
+		return fmt.Errorf("inclusion proof of %d in %d: %w", st.Index, cp.Size, err)
+	}
+	if err := tlog.VerifyInclusion(st.Envelope, st.Index, cp, proof); err != nil {
+		return truce.Errorf(truce.ECONFLICT, "Statement %s is not in the log at index %d: %s", id, st.Index, truce.ErrorMessage(err))
+	}
+	return nil
+}

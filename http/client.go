@@ -1,0 +1,168 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/truce-project/truce"
+)
+
+// Client talks to a Truce server. Its errors are *truce.Error with the
+// server's code and message, so the CLI shows what the server said.
+type Client struct {
+	// BaseURL is the server's URL, e.g. "http://127.0.0.1:8080".
+	BaseURL string
+	// HTTP is the client to use. Optional; defaults to one with a 60 s timeout.
+	HTTP *http.Client
+}
+
+// NewClient returns a client for the server at base. Returns EINVALID if
+// base is not an http(s) URL.
+func NewClient(base string) (*Client, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, truce.Errorf(truce.EINVALID, "Server %q is not an http:// or https:// URL.", base)
+	}
+	return &Client{BaseURL: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// Submit posts one envelope and returns its receipt and whether it was
+// newly logged.
+func (c *Client) Submit(ctx context.Context, envelope []byte) (*truce.Receipt, bool, error) {
+	var r truce.Receipt
+	status, err := c.do(ctx, http.MethodPost, "/v1/statements", envelope, &r)
+	if err != nil {
+		return nil, false, err
+	}
+	return &r, status == http.StatusCreated, nil
+}
+
+// Receipt returns a statement's receipt against the latest checkpoint.
+func (c *Client) Receipt(ctx context.Context, id string) (*truce.Receipt, error) {
+	var r truce.Receipt
+	_, err := c.do(ctx, http.MethodGet, "/v1/receipts/"+url.PathEscape(id), nil, &r)
+	return &r, err
+}
+
+// Statement returns one statement with its envelope.
+func (c *Client) Statement(ctx context.Context, id string) (*StatementView, error) {
+	var v StatementView
+	_, err := c.do(ctx, http.MethodGet, "/v1/statements/"+url.PathEscape(id), nil, &v)
+	return &v, err
+}
+
+// Statements returns a page of statements from index from.
+func (c *Client) Statements(ctx context.Context, from uint64, limit int) (*StatementList, error) {
+	var l StatementList
+	_, err := c.do(ctx, http.MethodGet, fmt.Sprintf("/v1/statements?from=%d&limit=%d", from, limit), nil, &l)
+	return &l, err
+}
+
+// Members returns the members and their keys.
+func (c *Client) Members(ctx context.Context) ([]truce.MemberView, error) {
+	var v struct {
+		Members []truce.MemberView `json:"members"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/members", nil, &v)
+	return v.Members, err
+}
+
+// LogFile returns a file of the log: "checkpoint", "vkey", or a tile or
+// entry bundle path. A missing file is ENOTFOUND.
+func (c *Client) LogFile(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/log/"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, responseError(resp)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+}
+
+// do sends a request and decodes a 2xx JSON answer into out; any other
+// answer becomes the *truce.Error its problem document describes.
+func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return resp.StatusCode, responseError(resp)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return resp.StatusCode, fmt.Errorf("decode answer of %s %s: %w", method, path, err)
+	}
+	return resp.StatusCode, nil
+}
+
+// responseError turns a problem document into a *truce.Error.
+func responseError(resp *http.Response) error {
+	var p Problem
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if json.Unmarshal(data, &p) != nil || p.Detail == "" {
+		return truce.Errorf(codeForStatus(resp.StatusCode), "Server answered %s.", resp.Status)
+	}
+	code := strings.TrimPrefix(p.Type, "/problems/")
+	if _, ok := statuses[code]; !ok {
+		code = codeForStatus(resp.StatusCode)
+	}
+	return truce.Errorf(code, "%s", p.Detail)
+}
+
+func codeForStatus(status int) string {
+	for code, s := range statuses {
+		if s == status && code != truce.EINTERNAL {
+			return code
+		}
+	}
+	return truce.EINTERNAL
+}
+
+// SubmitBatch posts JSON Lines of envelopes and returns one result per
+// non-empty line, in order.
+func (c *Client) SubmitBatch(ctx context.Context, lines []byte) ([]BatchResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+"/v1/statements/batch", bytes.NewReader(lines))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/jsonl")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, responseError(resp)
+	}
+	var out []BatchResult
+	dec := json.NewDecoder(resp.Body)
+	for dec.More() {
+		var r BatchResult
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("decode batch result: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -1,0 +1,163 @@
+// Package http serves Truce's JSON API, the log's tiles and checkpoint, and
+// holds the client the CLI uses.
+//
+// # Routes
+//
+//	POST /v1/statements        submit one envelope: 201 and a receipt, 200 if already logged
+//	POST /v1/statements/batch  submit JSON Lines: one receipt or problem per line, in order
+//	GET  /v1/statements        list in log order: ?from=INDEX&limit=N
+//	GET  /v1/statements/{id}   one statement with its envelope as submitted
+//	GET  /v1/receipts/{id}     a receipt against the latest checkpoint
+//	GET  /v1/members           members and their keys
+//	GET  /log/vkey             the log's verifier key (signed-note format)
+//	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
+//	GET  /healthz              liveness
+//
+// Every error is an RFC 9457 problem document.
+package http
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/truce-project/truce"
+)
+
+// Server is Truce's HTTP server.
+type Server struct {
+	// Addr is the listen address, e.g. "127.0.0.1:8080"; ":0" picks a port.
+	Addr string
+	// Ledger answers the API. Required.
+	Ledger truce.Ledger
+	// LogDir is the log's directory, served read-only at /log/. Required.
+	LogDir string
+	// VerifierKey is the log's note verifier key, served at /log/vkey.
+	VerifierKey string
+	// Logger receives request and error logs. Optional.
+	Logger *slog.Logger
+
+	ln     net.Listener
+	server *http.Server
+}
+
+// Open starts listening and serving in the background.
+func (s *Server) Open() error {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return truce.Errorf(truce.EINVALID, "Cannot listen on %s: %v.", s.Addr, err)
+	}
+	s.ln = ln
+	s.server = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.Logger.Error("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the server's base URL, e.g. "http://127.0.0.1:8080".
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops accepting requests and waits up to ctx for those in flight.
+func (s *Server) Close(ctx context.Context) error {
+	if s.server == nil {
+		return nil
+	}
+	return s.server.Shutdown(ctx)
+}
+
+// Handler returns the server's routes wrapped in its middleware.
+func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/statements", s.handleSubmit)
+	mux.HandleFunc("POST /v1/statements/batch", s.handleBatch)
+	mux.HandleFunc("GET /v1/statements", s.handleStatements)
+	mux.HandleFunc("GET /v1/statements/{id}", s.handleStatement)
+	mux.HandleFunc("GET /v1/receipts/{id}", s.handleReceipt)
+	mux.HandleFunc("GET /v1/members", s.handleMembers)
+	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
+	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	return s.logRequests(problemsForMux(mux, s.Logger))
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, r, s.Logger, truce.Errorf(truce.ENOTFOUND, "No log file at %s.", r.URL.Path))
+}
+
+// problemsForMux turns the mux's own 404 and 405 answers into problem
+// documents, so that every error a client sees has the same form.
+func problemsForMux(mux *http.ServeMux, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r) // it, not h, sets the path values
+			return
+		}
+		rec := &statusRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		err := truce.Errorf(truce.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path)
+		if rec.status == http.StatusMethodNotAllowed {
+			writeProblem(w, Problem{Type: "/problems/method_not_allowed", Title: "Method Not Allowed", Status: 405,
+				Detail: "Method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + rec.header.Get("Allow") + "."})
+			return
+		}
+		writeError(w, r, logger, err)
+	})
+}
+
+// statusRecorder captures the status and headers of the mux's fallback
+// handlers, whose plain-text bodies are discarded.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
+
+// logRequests logs each request at debug level: at thousands of
+// statements a second, info-level request logs would cost more than the
+// requests.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,201 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/truce-project/truce"
+)
+
+// pollInterval bounds how long an entry appended by another writer of the
+// log directory could wait; this process wakes the projector itself.
+const pollInterval = time.Second
+
+// project applies the log to the store until ctx ends.
+func (s *Service) project(ctx context.Context) {
+	defer close(s.done)
+	ticker := time.NewTicker(pollInterval)
+	defer ticker.Stop()
+	for {
+		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			s.logger.Error("projector", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-ticker.C:
+		}
+	}
+}
+
+// CatchUp applies every integrated log entry beyond the projection.
+func (s *Service) CatchUp(ctx context.Context) error {
+	for {
+		size, err := s.log.IntegratedSize(ctx)
+		if err != nil {
+			return fmt.Errorf("log size: %w", err)
+		}
+		from := s.Applied()
+		if from >= size {
+			return nil
+		}
+		to := min(size, from+uint64(s.batch))
+		if err := s.applyRange(ctx, from, to); err != nil {
+			return err
+		}
+	}
+}
+
+// applyRange applies the entries [from, to) in one store transaction.
+func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
+	sts, err := s.statements(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	s.preverify(sts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	batch := s.decide(from, sts)
+	if err := s.store.Apply(ctx, batch); err != nil {
+		// The authority has moved ahead of the store: rebuild it from what
+		// the store holds, and let the next pass try again.
+		s.mu.Unlock()
+		rerr := s.restore(ctx)
+		s.mu.Lock()
+		if rerr != nil {
+			return fmt.Errorf("apply [%d, %d): %w; restore: %v", from, to, err, rerr)
+		}
+		return fmt.Errorf("apply [%d, %d): %w", from, to, err)
+	}
+	for i := from; i < to; i++ {
+		delete(s.pending, i)
+	}
+	s.applied = to
+	close(s.advanced)
+	s.advanced = make(chan struct{})
+	return nil
+}
+
+// entry is one log entry as the projector reads it: a statement, or the
+// reason its bytes are not one.
+type entry struct {
+	raw []byte
+	st  *truce.Statement
+	err error
+}
+
+// statements returns the entries [from, to), taking those this process
+// appended from memory and reading the others from the log.
+func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, error) {
+	out := make([]entry, to-from)
+	missing := false
+	s.mu.RLock()
+	for i := range out {
+		if st := s.pending[from+uint64(i)]; st != nil {
+			out[i] = entry{raw: st.Raw, st: st}
+		} else {
+			missing = true
+		}
+	}
+	s.mu.RUnlock()
+	if !missing {
+		return out, nil
+	}
+	raws, err := s.log.Entries(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read log entries [%d, %d): %w", from, to, err)
+	}
+	for i, raw := range raws {
+		if out[i].st == nil {
+			st, err := truce.ParseStatement(raw)
+			out[i] = entry{raw: raw, st: st, err: err}
+		}
+	}
+	return out, nil
+}
+
+// preverify checks, on every core, the signatures of keys already
+// registered, so that the ordered pass under the lock only looks up
+// verdicts. Keys registered inside the batch are verified in that pass.
+func (s *Service) preverify(entries []entry) {
+	s.mu.RLock()
+	type job struct {
+		st  *truce.Statement
+		id  string
+		pub []byte
+	}
+	var jobs []job
+	for _, e := range entries {
+		if e.st == nil {
+			continue
+		}
+		for _, sig := range e.st.Envelope.Signatures {
+			if pub := s.auth.PublicKey(sig.KeyID); pub != nil {
+				jobs = append(jobs, job{e.st, sig.KeyID, pub})
+			}
+		}
+	}
+	s.mu.RUnlock()
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(jobs); i += workers {
+				jobs[i].st.Verify(jobs[i].id, jobs[i].pub)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// decide checks each entry against the authority at its position, applies
+// the accepted ones to the authority, and returns the batch to store.
+// Callers hold s.mu.
+func (s *Service) decide(from uint64, entries []entry) truce.Batch {
+	var b truce.Batch
+	members := map[string]truce.MemberState{}
+	keys := map[string]truce.Key{}
+	for i, e := range entries {
+		index := from + uint64(i)
+		if e.st == nil {
+			b.Records = append(b.Records, unreadable(index, e))
+			continue
+		}
+		err := s.auth.Check(e.st)
+		if err == nil {
+			ch := s.auth.Apply(e.st, index)
+			for _, m := range ch.Members {
+				members[m.ID] = m
+			}
+			for _, k := range ch.Keys {
+				keys[k.ID] = k
+			}
+		}
+		b.Records = append(b.Records, truce.NewRecord(e.st, index, err))
+	}
+	for _, m := range s.auth.Members() {
+		if _, ok := members[m.ID]; ok {
+			b.Members = append(b.Members, m)
+		}
+	}
+	for _, k := range s.auth.Keys() {
+		if _, ok := keys[k.ID]; ok {
+			b.Keys = append(b.Keys, k)
+		}
+	}
+	return b
+}
+
+// unreadable records an entry that is not a well-formed statement. Truce
+// never appends one, but a log shared with other writers could hold one,
+// and the projection must still cover every index.
+func unreadable(index uint64, e entry) truce.Record {
+	return truce.Record{
+		Index: index, ID: truce.StatementID(e.raw), Envelope: e.raw,
+		Status: truce.StatusRejected, Reason: truce.ErrorMessage(e.err),
+	}
+}

@@ -1,0 +1,69 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/truce-project/truce"
+)
+
+// Receipt implements truce.Ledger.
+func (s *Service) Receipt(ctx context.Context, id string) (*truce.Receipt, error) {
+	cp, err := s.log.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.receiptAt(ctx, id, cp)
+}
+
+// receiptAt returns the receipt of id against cp. The projector applies
+// integrated entries that a published checkpoint may not cover yet; such a
+// statement has no receipt until the next checkpoint (EUNAVAILABLE).
+func (s *Service) receiptAt(ctx context.Context, id string, cp truce.Checkpoint) (*truce.Receipt, error) {
+	rec, err := s.store.Statement(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Index >= cp.Size {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Statement %s is in the log but not yet under a published checkpoint; try again in a second.", id)
+	}
+	proof, err := s.log.InclusionProof(ctx, rec.Index, cp.Size)
+	if err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", rec.Index, cp.Size, err)
+	}
+	return &truce.Receipt{
+		ID: rec.ID, Index: rec.Index, Kind: rec.Kind, Status: rec.Status, Reason: rec.Reason,
+		Checkpoint: string(cp.Note), TreeSize: cp.Size, InclusionProof: proof,
+	}, nil
+}
+
+// Statement implements truce.Ledger.
+func (s *Service) Statement(ctx context.Context, id string) (*truce.Record, error) {
+	return s.store.Statement(ctx, id)
+}
+
+// Statements implements truce.Ledger.
+func (s *Service) Statements(ctx context.Context, from uint64, limit int) ([]truce.Record, error) {
+	return s.store.Statements(ctx, from, limit)
+}
+
+// Members implements truce.Ledger.
+func (s *Service) Members(ctx context.Context) ([]truce.MemberView, error) {
+	members, err := s.store.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.store.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byMember := map[string][]truce.Key{}
+	for _, k := range keys {
+		byMember[k.Member] = append(byMember[k.Member], k)
+	}
+	out := make([]truce.MemberView, len(members))
+	for i, m := range members {
+		out[i] = truce.MemberView{MemberState: m, Keys: byMember[m.ID]}
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+// Package service is Truce's write path and projector: it checks a
+// statement, appends it to the log, applies the log to the projection in
+// log order, and answers reads from the projection.
+//
+// # The write path
+//
+// Submit parses the envelope, refuses a claimed time too far ahead, checks
+// the signer's authority against the projection, appends the canonical
+// envelope to the log and waits until a published checkpoint includes it
+// and the projector has applied it. Only then is the statement
+// acknowledged. Identical submissions are collapsed: the second waits for
+// the first and gets the same receipt, and the log holds one entry.
+//
+// # The projector
+//
+// One goroutine applies the log to the store in order, in batches, checking
+// each statement again against the authority at its own position. A
+// statement that turned out invalid there is recorded as rejected and
+// ignored, so a replay gives the same projection. On Open, the projector
+// first catches up with whatever the log holds beyond the projection, which
+// is how a crash between append and apply loses nothing.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/truce-project/truce"
+)
+
+// MaxClockSkew is how far ahead of the server's clock a statement's claimed
+// time may be.
+const MaxClockSkew = 5 * time.Minute
+
+// Config configures a Service.
+type Config struct {
+	// Log is the transparency log. Required.
+	Log truce.Log
+	// Store is the projection. Required.
+	Store truce.Store
+	// Logger receives operational logs. Optional; defaults to discarding.
+	Logger *slog.Logger
+	// Now is the clock for the claimed-time check. Optional; defaults to time.Now.
+	Now func() time.Time
+	// BatchSize is the most log entries the projector applies in one
+	// transaction. Optional; defaults to 1024.
+	BatchSize int
+}
+
+// Service implements truce.Ledger.
+type Service struct {
+	log    truce.Log
+	store  truce.Store
+	logger *slog.Logger
+	now    func() time.Time
+	batch  int
+
+	// mu guards auth, applied, advanced and pending.
+	mu   sync.RWMutex
+	auth *truce.Authority
+	// applied is the projection's size: the next log index to apply.
+	applied uint64
+	// advanced is closed and replaced each time applied grows.
+	advanced chan struct{}
+	// pending holds statements this process appended and has not applied
+	// yet, so the projector need not read them back nor verify them again.
+	pending map[uint64]*truce.Statement
+
+	inflight inflight
+	wake     chan struct{}
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+var _ truce.Ledger = (*Service)(nil)
+
+// Open returns a service whose projection has caught up with the log, with
+// its projector running. Call Close to stop it.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	s := &Service{
+		log: cfg.Log, store: cfg.Store, logger: cfg.Logger, now: cfg.Now, batch: cfg.BatchSize,
+		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
+		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.batch <= 0 {
+		s.batch = 1024
+	}
+	if err := s.restore(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.CatchUp(ctx); err != nil {
+		return nil, fmt.Errorf("replay log into projection: %w", err)
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	go s.project(runCtx)
+	return s, nil
+}
+
+// restore loads the authority and size the store holds.
+func (s *Service) restore(ctx context.Context) error {
+	size, err := s.store.Size(ctx)
+	if err != nil {
+		return fmt.Errorf("projection size: %w", err)
+	}
+	members, err := s.store.Members(ctx)
+	if err != nil {
+		return fmt.Errorf("load members: %w", err)
+	}
+	keys, err := s.store.Keys(ctx)
+	if err != nil {
+		return fmt.Errorf("load keys: %w", err)
+	}
+	auth, err := truce.RestoreAuthority(s.log.Origin(), members, keys)
+	if err != nil {
+		return fmt.Errorf("restore authority: %w", err)
+	}
+	s.mu.Lock()
+	s.auth, s.applied = auth, size
+	s.mu.Unlock()
+	return nil
+}
+
+// Close stops the projector. It does not close the log or the store.
+func (s *Service) Close() error {
+	s.stop()
+	<-s.done
+	return nil
+}
+
+// Applied returns the projection's size.
+func (s *Service) Applied() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.applied
+}

@@ -1,0 +1,106 @@
+package service
+
+import (
+	"context"
+
+	"github.com/truce-project/truce"
+)
+
+// Submit implements truce.Ledger.
+func (s *Service) Submit(ctx context.Context, envelope []byte) (*truce.Receipt, bool, error) {
+	st, err := truce.ParseStatement(envelope)
+	if err != nil {
+		return nil, false, err
+	}
+	if limit := s.now().Add(MaxClockSkew); st.Payload.Time.After(limit) {
+		return nil, false, truce.Errorf(truce.EINVALID, "Statement time %s is more than %v ahead of the server's clock (%s).",
+			st.Payload.Time.UTC().Format("2006-01-02T15:04:05Z"), MaxClockSkew, s.now().UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	c, leader := s.inflight.join(st.ID)
+	if !leader {
+		select {
+		case <-c.done:
+			return c.receipt, false, c.err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
+	r, created, err := s.lead(ctx, st)
+	s.inflight.finish(st.ID, c, r, err)
+	return r, created, err
+}
+
+// lead is the one submission of st that may append it.
+func (s *Service) lead(ctx context.Context, st *truce.Statement) (*truce.Receipt, bool, error) {
+	if r, err := s.Receipt(ctx, st.ID); err == nil {
+		return r, false, nil
+	} else if truce.ErrorCode(err) != truce.ENOTFOUND {
+		return nil, false, err
+	}
+	if err := s.precheck(st); err != nil {
+		return nil, false, err
+	}
+	// Once appending has begun it must finish, whatever the client does:
+	// an entry in the log that the projector never hears of would wait for
+	// the next poll instead of being applied at once.
+	ctx = context.WithoutCancel(ctx)
+	index, cp, err := s.log.Append(ctx, st.Raw)
+	if err != nil {
+		return nil, false, err
+	}
+	s.hand(index, st)
+	if err := s.awaitApplied(ctx, index); err != nil {
+		return nil, false, err
+	}
+	r, err := s.receiptAt(ctx, st.ID, cp)
+	return r, true, err
+}
+
+// precheck verifies st's signatures outside the lock, then checks its
+// authority against the projection as it stands.
+func (s *Service) precheck(st *truce.Statement) error {
+	s.mu.RLock()
+	keys := make(map[string][]byte, len(st.Envelope.Signatures))
+	for _, sig := range st.Envelope.Signatures {
+		keys[sig.KeyID] = s.auth.PublicKey(sig.KeyID)
+	}
+	s.mu.RUnlock()
+	for id, pub := range keys {
+		if pub != nil {
+			st.Verify(id, pub)
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.auth.Check(st)
+}
+
+// hand gives the projector a statement this process appended.
+func (s *Service) hand(index uint64, st *truce.Statement) {
+	s.mu.Lock()
+	if index >= s.applied {
+		s.pending[index] = st
+	}
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// awaitApplied returns once the projection covers index.
+func (s *Service) awaitApplied(ctx context.Context, index uint64) error {
+	for {
+		s.mu.RLock()
+		applied, advanced := s.applied, s.advanced
+		s.mu.RUnlock()
+		if applied > index {
+			return nil
+		}
+		select {
+		case <-advanced:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package truce
+
+import (
+	"context"
+	"time"
+)
+
+// Status is the projector's verdict on a statement at its log position.
+type Status string
+
+const (
+	// StatusAccepted statements take effect.
+	StatusAccepted Status = "accepted"
+	// StatusRejected statements stay in the log, and the projection ignores
+	// them: at their position, their key or role did not allow them.
+	StatusRejected Status = "rejected"
+)
+
+// Record is a statement as the projection holds it.
+type Record struct {
+	Index  uint64    `json:"index"`
+	ID     string    `json:"id"`
+	Kind   Kind      `json:"kind"`
+	Signer string    `json:"signer"`
+	KeyID  string    `json:"key_id"`
+	Time   time.Time `json:"time"`
+	// Envelope is the canonical envelope, exactly the log entry.
+	Envelope []byte `json:"-"`
+	Status   Status `json:"status"`
+	// Reason says why a rejected statement was rejected.
+	Reason string `json:"reason,omitempty"`
+}
+
+// NewRecord returns the record of st at index with the verdict of err,
+// which is nil for an accepted statement.
+func NewRecord(st *Statement, index uint64, err error) Record {
+	r := Record{
+		Index: index, ID: st.ID, Kind: st.Payload.Kind, Signer: st.Payload.Signer,
+		KeyID: st.Envelope.Signatures[0].KeyID, Time: st.Payload.Time.UTC(),
+		Envelope: st.Raw, Status: StatusAccepted,
+	}
+	if err != nil {
+		r.Status, r.Reason = StatusRejected, ErrorMessage(err)
+	}
+	return r
+}
+
+// Batch is what the projector applies in one transaction: the records of
+// consecutive log entries and the authority changes they made.
+type Batch struct {
+	Records []Record
+	Members []MemberState
+	Keys    []Key
+}
+
+// Store holds the projection of the log. Every method is one transaction.
+// Implementations: sqlite, postgres; storetest holds their shared suite.
+type Store interface {
+	// Size returns how many log entries the projection covers: the index of
+	// the next entry to apply.
+	Size(ctx context.Context) (uint64, error)
+
+	// Apply persists b atomically. Its records must start at Size and be
+	// consecutive; otherwise it returns ECONFLICT and writes nothing.
+	// Members and keys are upserted by id.
+	Apply(ctx context.Context, b Batch) error
+
+	// Statement returns the record with the given id, or ENOTFOUND.
+	Statement(ctx context.Context, id string) (*Record, error)
+
+	// Statements returns up to limit records from index from on, in log order.
+	Statements(ctx context.Context, from uint64, limit int) ([]Record, error)
+
+	// Members returns every member ever chartered, ordered by id.
+	Members(ctx context.Context) ([]MemberState, error)
+
+	// Keys returns every key ever registered, ordered by id.
+	Keys(ctx context.Context) ([]Key, error)
+
+	// Reset deletes the whole projection, so that the log can be replayed.
+	Reset(ctx context.Context) error
+
+	// Close releases the store.
+	Close() error
+}
