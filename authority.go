@@ -37,8 +37,11 @@ type MemberState struct {
 // Change lists what applying one statement changed in an Authority, so
 // that a store can persist exactly that.
 type Change struct {
-	Members []MemberState
-	Keys    []Key
+	Members    []MemberState
+	Keys       []Key
+	Agreements []AgreementVersion
+	Sites      []SiteState
+	SiteEvents []SiteEvent
 }
 
 // Authority is who may say what at one position of the log: the members

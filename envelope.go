@@ -81,9 +81,12 @@ type rawEnvelope struct {
 }
 
 // DecodeEnvelope parses a DSSE envelope. It returns ETOOLARGE for data over
-// MaxEntrySize and EINVALID for anything malformed: invalid UTF-8, unknown
-// fields, trailing data, bad base64, a wrong payloadType, no signature, or
-// a key id that is not one.
+// MaxEntrySize, EUNAUTHORIZED for an envelope without a signature or with
+// one that is not a well-formed ed25519 signature, and EINVALID for
+// anything else malformed: invalid UTF-8, unknown fields, trailing data,
+// bad base64, a wrong payloadType, too many signatures, a key id that is
+// not one, or two signatures by one key. Either base64 alphabet of DSSE is
+// accepted; Canonical writes the standard one.
 func DecodeEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > MaxEntrySize {
 		return nil, Errorf(ETOOLARGE, "Statement is %d bytes; the log takes at most %d. Put large evidence in by hash.", len(data), MaxEntrySize)
@@ -120,6 +123,13 @@ func DecodeEnvelope(data []byte) (*Envelope, error) {
 		}
 		if !validKeyID(s.KeyID) {
 			return nil, Errorf(EINVALID, "Envelope: signature %d: keyid %q is not a Truce key id.", i, s.KeyID)
+		}
+		// A repeated signature adds nothing but would give the same
+		// statement another id, and so another log entry.
+		for j, prev := range env.Signatures {
+			if prev.KeyID == s.KeyID {
+				return nil, Errorf(EINVALID, "Envelope: signatures %d and %d are by the same key %q.", j, i, s.KeyID)
+			}
 		}
 		env.Signatures = append(env.Signatures, Signature{KeyID: s.KeyID, Sig: sig})
 	}

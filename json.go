@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
 )
 
 // maxDepth bounds the nesting of any JSON Truce decodes. Real statements
@@ -13,7 +17,8 @@ import (
 const maxDepth = 32
 
 // decodeStrict decodes exactly one JSON value into v, refusing unknown
-// fields and trailing data. Errors are EINVALID with a readable message.
+// fields, trailing data and repeated keys. Errors are EINVALID with a
+// readable message.
 func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -23,17 +28,78 @@ func decodeStrict(data []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Errorf(EINVALID, "Unexpected data after the JSON value.")
 	}
-	return nil
+	return checkKeys(data)
+}
+
+// checkKeys returns EINVALID if an object in the JSON value data has two
+// keys that are equal without regard to case. encoding/json matches field
+// names that way and keeps the last of two; another decoder may keep the
+// first, or tell them apart, and so read a signed statement differently.
+// The value must be well formed.
+func checkKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// One frame per open array or object; an object's frame holds its keys,
+	// folded, and whether the next token is a key.
+	type frame struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return Errorf(EINVALID, "%s.", jsonMessage(err))
+		}
+		if n := len(stack); n > 0 && stack[n-1].keys != nil {
+			top := &stack[n-1]
+			if k, ok := tok.(string); ok && top.wantKey {
+				if top.keys[foldKey(k)] {
+					return Errorf(EINVALID, "Key %q appears twice in one object (keys are compared without regard to case).", k)
+				}
+				top.keys[foldKey(k)] = true
+				top.wantKey = false
+				continue
+			}
+			top.wantKey = true // tok is, or opens, the value of a key
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) == 0 {
+			return nil
+		}
+	}
+}
+
+// foldKey maps every rune of k to the least rune of its case folding
+// orbit, as encoding/json does when it matches a key to a field name.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, k)
 }
 
 func jsonMessage(err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var tim *time.ParseError
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "Unexpected end of JSON"
 	case errors.As(err, &syn):
 		return "Malformed JSON at byte " + itoa(syn.Offset) + ": " + syn.Error()
+	case errors.As(err, &tim):
+		return "Time " + strconv.Quote(tim.Value) + " is not an RFC 3339 time such as 2025-03-18T12:00:00Z"
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {

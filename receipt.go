@@ -1,6 +1,9 @@
 package truce
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Receipt is the proof that a statement is in the log: its index, a signed
 // checkpoint whose tree includes it, and the inclusion proof against that
@@ -48,4 +51,77 @@ type Ledger interface {
 
 	// Members returns the members with their keys, ordered by id.
 	Members(ctx context.Context) ([]MemberView, error)
+
+	// Agreements returns every agreement with its versions, by id.
+	Agreements(ctx context.Context) ([]AgreementHistory, error)
+
+	// Agreement returns one agreement, or ENOTFOUND. With at, it also says
+	// which version binds each party at that time.
+	Agreement(ctx context.Context, id string, at *time.Time) (*AgreementHistory, error)
+
+	// Sites returns the sites q selects. Returns EINVALID for a malformed
+	// query.
+	Sites(ctx context.Context, q SiteQuery) (*SiteResult, error)
+
+	// Site returns a site with its history, or ENOTFOUND.
+	Site(ctx context.Context, id string) (*SiteHistory, error)
+
+	// SiteHashes returns the hash of each site with one of ids that the
+	// registry holds, retired or not.
+	SiteHashes(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// AgreementHistory is an agreement's versions and when each binds whom.
+type AgreementHistory struct {
+	ID       string             `json:"id"`
+	Versions []AgreementVersion `json:"versions"`
+	Periods  []Period           `json:"periods"`
+	// At, InForce and NotBound answer a question about one time: which
+	// version bound each party then, and which parties none bound.
+	At       *time.Time `json:"at,omitempty"`
+	InForce  []InForce  `json:"in_force,omitempty"`
+	NotBound []string   `json:"not_bound,omitempty"`
+}
+
+// SiteQuery selects sites of the registry. The zero query selects every
+// site not retired.
+type SiteQuery struct {
+	// BBox, if set, is west, south, east, north in degrees.
+	BBox *[4]float64
+	// Near, if set, selects sites within Metres of it, nearest first.
+	Near   *Position
+	Metres float64
+	// Categories selects sites whose category one of them covers.
+	Categories []Category
+	// At, if set, selects the sites protected at that time, retired or not
+	// since; without it, the sites not retired now.
+	At         *time.Time
+	Controller string
+	// Limit caps the result; 0 means DefaultSiteLimit.
+	Limit int
+}
+
+// Site query limits.
+const (
+	DefaultSiteLimit = 1000
+	MaxSiteLimit     = 10000
+)
+
+// SiteResult is the answer to a SiteQuery.
+type SiteResult struct {
+	Sites []SiteHit `json:"sites"`
+	// Truncated is set when more sites matched than Limit.
+	Truncated bool `json:"truncated"`
+}
+
+// SiteHit is a site a query found, with its distance for a Near query.
+type SiteHit struct {
+	SiteState
+	Metres *float64 `json:"distance_m,omitempty"`
+}
+
+// SiteHistory is a site with every statement that concerned it.
+type SiteHistory struct {
+	SiteState
+	History []SiteEvent `json:"history"`
 }

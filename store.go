@@ -51,6 +51,11 @@ type Batch struct {
 	Records []Record
 	Members []MemberState
 	Keys    []Key
+	// Agreements are upserted by agreement id and version.
+	Agreements []AgreementVersion
+	// Sites are upserted by id; SiteEvents are appended to their history.
+	Sites      []SiteState
+	SiteEvents []SiteEvent
 }
 
 // Store holds the projection of the log. Every method is one transaction.
@@ -76,6 +81,17 @@ type Store interface {
 
 	// Keys returns every key ever registered, ordered by id.
 	Keys(ctx context.Context) ([]Key, error)
+
+	// Agreements returns every agreement version, ordered by agreement id
+	// and version.
+	Agreements(ctx context.Context) ([]AgreementVersion, error)
+
+	// Sites returns every site ever declared, ordered by id.
+	Sites(ctx context.Context) ([]SiteState, error)
+
+	// SiteEvents returns the history of a site in log order; empty for an
+	// unknown site.
+	SiteEvents(ctx context.Context, site string) ([]SiteEvent, error)
 
 	// Reset deletes the whole projection, so that the log can be replayed.
 	Reset(ctx context.Context) error

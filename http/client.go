@@ -166,3 +166,48 @@ func (c *Client) SubmitBatch(ctx context.Context, lines []byte) ([]BatchResult, 
 	}
 	return out, nil
 }
+
+// Agreements returns every agreement.
+func (c *Client) Agreements(ctx context.Context) ([]AgreementView, error) {
+	var v struct {
+		Agreements []AgreementView `json:"agreements"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/agreements", nil, &v)
+	return v.Agreements, err
+}
+
+// Agreement returns one agreement; with at, what bound each party then.
+func (c *Client) Agreement(ctx context.Context, id string, at *time.Time) (*AgreementView, error) {
+	path := "/v1/agreements/" + url.PathEscape(id)
+	if at != nil {
+		path += "?at=" + url.QueryEscape(at.UTC().Format(time.RFC3339))
+	}
+	var v AgreementView
+	_, err := c.do(ctx, http.MethodGet, path, nil, &v)
+	return &v, err
+}
+
+// Sites returns the sites a query string (without "?") selects.
+func (c *Client) Sites(ctx context.Context, query url.Values) (*FeatureCollection, error) {
+	var fc FeatureCollection
+	_, err := c.do(ctx, http.MethodGet, "/v1/sites?"+query.Encode(), nil, &fc)
+	return &fc, err
+}
+
+// Site returns one site with its history.
+func (c *Client) Site(ctx context.Context, id string) (*truce.SiteHistory, error) {
+	var s truce.SiteHistory
+	_, err := c.do(ctx, http.MethodGet, "/v1/sites/"+url.PathEscape(id), nil, &s)
+	return &s, err
+}
+
+// SiteHashes returns the registry's hash of each of the sites with the
+// given ids that it holds.
+func (c *Client) SiteHashes(ctx context.Context, ids []string) (map[string]string, error) {
+	body, _ := json.Marshal(map[string][]string{"ids": ids})
+	var v struct {
+		Hashes map[string]string `json:"hashes"`
+	}
+	_, err := c.do(ctx, http.MethodPost, "/v1/sites/hashes", body, &v)
+	return v.Hashes, err
+}

@@ -9,6 +9,12 @@
 //	GET  /v1/statements/{id}   one statement with its envelope as submitted
 //	GET  /v1/receipts/{id}     a receipt against the latest checkpoint
 //	GET  /v1/members           members and their keys
+//	GET  /v1/agreements        agreements, versions, signatures, in-force periods
+//	GET  /v1/agreements/{id}   one agreement; ?at=TIME says what bound each party then
+//	GET  /v1/categories        the taxonomy of protected objects, and the acts
+//	GET  /v1/sites             GeoJSON: ?bbox=W,S,E,N&near=LAT,LON,M&category=&at=&controller=&limit=
+//	GET  /v1/sites/{id}        one site with its history
+//	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
@@ -91,6 +97,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/statements/{id}", s.handleStatement)
 	mux.HandleFunc("GET /v1/receipts/{id}", s.handleReceipt)
 	mux.HandleFunc("GET /v1/members", s.handleMembers)
+	mux.HandleFunc("GET /v1/agreements", s.handleAgreements)
+	mux.HandleFunc("GET /v1/agreements/{id}", s.handleAgreement)
+	mux.HandleFunc("GET /v1/categories", s.handleCategories)
+	mux.HandleFunc("GET /v1/sites", s.handleSites)
+	mux.HandleFunc("GET /v1/sites/{id}", s.handleSite)
+	mux.HandleFunc("POST /v1/sites/hashes", s.handleSiteHashes)
 	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
 	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

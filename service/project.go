@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/geo"
 )
 
 // pollInterval bounds how long an entry appended by another writer of the
@@ -60,7 +61,10 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	batch := s.decide(from, sts)
-	if err := s.store.Apply(ctx, batch); err != nil {
+	if err := s.store.Apply(ctx, batch); err == nil {
+		err = s.indexSites(batch.Sites)
+	}
+	if err != nil {
 		// The authority has moved ahead of the store: rebuild it from what
 		// the store holds, and let the next pass try again.
 		s.mu.Unlock()
@@ -134,7 +138,7 @@ func (s *Service) preverify(entries []entry) {
 			continue
 		}
 		for _, sig := range e.st.Envelope.Signatures {
-			if pub := s.auth.PublicKey(sig.KeyID); pub != nil {
+			if pub := s.state.PublicKey(sig.KeyID); pub != nil {
 				jobs = append(jobs, job{e.st, sig.KeyID, pub})
 			}
 		}
@@ -152,42 +156,36 @@ func (s *Service) preverify(entries []entry) {
 	wg.Wait()
 }
 
-// decide checks each entry against the authority at its position, applies
-// the accepted ones to the authority, and returns the batch to store.
+// decide checks each entry against the state at its position, applies
+// the accepted ones to the state, and returns the batch to store.
 // Callers hold s.mu.
 func (s *Service) decide(from uint64, entries []entry) truce.Batch {
 	var b truce.Batch
-	members := map[string]truce.MemberState{}
-	keys := map[string]truce.Key{}
+	var changes changes
 	for i, e := range entries {
 		index := from + uint64(i)
 		if e.st == nil {
 			b.Records = append(b.Records, unreadable(index, e))
 			continue
 		}
-		err := s.auth.Check(e.st)
+		err := s.state.Check(e.st)
 		if err == nil {
-			ch := s.auth.Apply(e.st, index)
-			for _, m := range ch.Members {
-				members[m.ID] = m
-			}
-			for _, k := range ch.Keys {
-				keys[k.ID] = k
-			}
+			changes.add(s.state.Apply(e.st, index))
 		}
 		b.Records = append(b.Records, truce.NewRecord(e.st, index, err))
 	}
-	for _, m := range s.auth.Members() {
-		if _, ok := members[m.ID]; ok {
-			b.Members = append(b.Members, m)
-		}
-	}
-	for _, k := range s.auth.Keys() {
-		if _, ok := keys[k.ID]; ok {
-			b.Keys = append(b.Keys, k)
-		}
-	}
+	changes.into(&b)
 	return b
+}
+
+// indexSites brings the spatial index up to date with changed sites.
+func (s *Service) indexSites(sites []truce.SiteState) error {
+	for i := range sites {
+		if err := s.sites.Update(geo.SiteItem(&sites[i])); err != nil {
+			return fmt.Errorf("index site %s: %w", sites[i].ID, err)
+		}
+	}
+	return nil
 }
 
 // unreadable records an entry that is not a well-formed statement. Truce

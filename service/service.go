@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/geo"
 )
 
 // MaxClockSkew is how far ahead of the server's clock a statement's claimed
@@ -58,9 +59,11 @@ type Service struct {
 	now    func() time.Time
 	batch  int
 
-	// mu guards auth, applied, advanced and pending.
-	mu   sync.RWMutex
-	auth *truce.Authority
+	// mu guards state, applied, advanced and pending.
+	mu    sync.RWMutex
+	state *truce.State
+	// sites indexes the registry's sites by place; it has its own lock.
+	sites *geo.Index[string]
 	// applied is the projection's size: the next log index to apply.
 	applied uint64
 	// advanced is closed and replaced each time applied grows.
@@ -106,28 +109,54 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// restore loads the authority and size the store holds.
+// restore loads the state and size the store holds, and indexes the sites.
 func (s *Service) restore(ctx context.Context) error {
 	size, err := s.store.Size(ctx)
 	if err != nil {
 		return fmt.Errorf("projection size: %w", err)
 	}
-	members, err := s.store.Members(ctx)
+	state, err := loadState(ctx, s.store, s.log.Origin())
 	if err != nil {
-		return fmt.Errorf("load members: %w", err)
+		return err
 	}
-	keys, err := s.store.Keys(ctx)
-	if err != nil {
-		return fmt.Errorf("load keys: %w", err)
+	sites := state.Registry.Sites()
+	items := make([]geo.Item[string], len(sites))
+	for i := range sites {
+		items[i] = geo.SiteItem(&sites[i])
 	}
-	auth, err := truce.RestoreAuthority(s.log.Origin(), members, keys)
-	if err != nil {
-		return fmt.Errorf("restore authority: %w", err)
+	index := geo.NewIndex[string]()
+	if err := index.Build(items); err != nil {
+		return fmt.Errorf("index sites: %w", err)
 	}
 	s.mu.Lock()
-	s.auth, s.applied = auth, size
+	s.state, s.sites, s.applied = state, index, size
 	s.mu.Unlock()
 	return nil
+}
+
+// loadState reads the persisted state of the log from the store.
+func loadState(ctx context.Context, store truce.Store, origin string) (*truce.State, error) {
+	members, err := store.Members(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load members: %w", err)
+	}
+	keys, err := store.Keys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	auth, err := truce.RestoreAuthority(origin, members, keys)
+	if err != nil {
+		return nil, fmt.Errorf("restore authority: %w", err)
+	}
+	agreements, err := store.Agreements(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load agreements: %w", err)
+	}
+	sites, err := store.Sites(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load sites: %w", err)
+	}
+	return &truce.State{Authority: auth, Terms: truce.RestoreTerms(agreements), Registry: truce.RestoreRegistry(sites)}, nil
 }
 
 // Close stops the projector. It does not close the log or the store.

@@ -62,7 +62,7 @@ func (s *Service) precheck(st *truce.Statement) error {
 	s.mu.RLock()
 	keys := make(map[string][]byte, len(st.Envelope.Signatures))
 	for _, sig := range st.Envelope.Signatures {
-		keys[sig.KeyID] = s.auth.PublicKey(sig.KeyID)
+		keys[sig.KeyID] = s.state.PublicKey(sig.KeyID)
 	}
 	s.mu.RUnlock()
 	for id, pub := range keys {
@@ -72,7 +72,7 @@ func (s *Service) precheck(st *truce.Statement) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.auth.Check(st)
+	return s.state.Check(st)
 }
 
 // hand gives the projector a statement this process appended.

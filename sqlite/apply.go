@@ -41,6 +41,15 @@ func (s *Store) Apply(ctx context.Context, b truce.Batch) error {
 	if err := insertRecords(ctx, tx, b.Records); err != nil {
 		return err
 	}
+	if err := upsertAgreements(ctx, tx, b.Agreements); err != nil {
+		return err
+	}
+	if err := upsertSites(ctx, tx, b.Sites); err != nil {
+		return err
+	}
+	if err := insertSiteEvents(ctx, tx, b.SiteEvents); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return wrap("apply", err)
 	}

@@ -99,6 +99,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Cancelled", s.testCancelled},
 		{"ConcurrentApply", s.testConcurrentApply},
 		{"ConcurrentReaders", s.testConcurrentReaders},
+		{"Registry", s.testRegistry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s.store(t, strings.ToLower(tt.name))) })

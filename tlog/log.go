@@ -281,3 +281,51 @@ func (l *Log) drain(ctx context.Context) error {
 		return fmt.Errorf("wait for appends: %w", ctx.Err())
 	}
 }
+
+// AppendAll adds entries in the order given and returns, once a published
+// checkpoint includes the last, their indexes and that checkpoint. The
+// entries are queued together, so that the log writes them in as few
+// batches and checkpoints as it can: a deployment's first statements take
+// one checkpoint interval, not one each. On error, a prefix of the entries
+// may have been appended.
+func (l *Log) AppendAll(ctx context.Context, entries [][]byte) ([]uint64, truce.Checkpoint, error) {
+	for i, e := range entries {
+		if len(e) > truce.MaxEntrySize {
+			return nil, truce.Checkpoint{}, truce.Errorf(truce.ETOOLARGE, "Entry %d is %d bytes; the log takes at most %d.", i, len(e), truce.MaxEntrySize)
+		}
+	}
+	if len(entries) == 0 {
+		cp, err := l.Checkpoint(ctx)
+		return nil, cp, err
+	}
+	if !l.enter() {
+		return nil, truce.Checkpoint{}, truce.Errorf(truce.EUNAVAILABLE, "The log is shutting down.")
+	}
+	defer l.inflight.Done()
+	// Tessera sequences Add calls in the order they return.
+	futures := make([]tessera.IndexFuture, len(entries))
+	for i, e := range entries {
+		futures[i] = l.appender.Add(ctx, tessera.NewEntry(bytes.Clone(e)))
+	}
+	indexes := make([]uint64, len(entries))
+	for i, f := range futures[:len(futures)-1] {
+		idx, err := f()
+		if err != nil {
+			return nil, truce.Checkpoint{}, appendError(err)
+		}
+		indexes[i] = idx.Index
+	}
+	last, raw, err := l.awaiter.Await(ctx, futures[len(futures)-1])
+	if err != nil {
+		return nil, truce.Checkpoint{}, appendError(err)
+	}
+	indexes[len(indexes)-1] = last.Index
+	cp, err := l.verified(raw)
+	if err != nil {
+		return nil, truce.Checkpoint{}, err
+	}
+	if cp.Size <= last.Index {
+		return nil, truce.Checkpoint{}, fmt.Errorf("append: checkpoint of size %d does not cover index %d", cp.Size, last.Index)
+	}
+	return indexes, cp, nil
+}

@@ -253,3 +253,28 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendAllKeepsOrder(t *testing.T) {
+	s, _ := testKey(t, "example.com/appendall")
+	l := openTest(t, t.TempDir(), s)
+	var entries [][]byte
+	for i := range 600 {
+		entries = append(entries, []byte(fmt.Sprintf("entry %d", i)))
+	}
+	indexes, cp, err := l.AppendAll(t.Context(), entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.Size < uint64(len(entries)) {
+		t.Fatalf("checkpoint size %d, want at least %d", cp.Size, len(entries))
+	}
+	got, err := l.Entries(t.Context(), 0, uint64(len(entries)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range entries {
+		if indexes[i] != uint64(i) || string(got[i]) != string(entries[i]) {
+			t.Fatalf("entry %d at index %d reads %q, want index %d and %q", i, indexes[i], got[i], i, entries[i])
+		}
+	}
+}

@@ -48,6 +48,8 @@ const demoName = "Energy infrastructure moratorium, March 2025 (demo)"
 type initOptions struct {
 	dir, name, origin string
 	members           []truce.Member
+	// demo adds the demo's agreements and registry after the charter.
+	demo bool
 }
 
 func (m *Main) runInit(ctx context.Context, args []string) error {
@@ -74,7 +76,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 		if len(members) > 0 {
 			return usagef("init: --demo sets the members; do not combine it with --member")
 		}
-		opt.members, opt.name = cloneMembers(demoMembers), demoName
+		opt.members, opt.name, opt.demo = cloneMembers(demoMembers), demoName, true
 	}
 	if len(opt.members) == 0 {
 		opt.members = cloneMembers(defaultMembers)
@@ -130,7 +132,15 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 	if err != nil {
 		return nil, err
 	}
-	if err := appendFirst(ctx, d, skey, charter); err != nil {
+	statements := []*truce.Statement{charter}
+	if opt.demo {
+		more, err := demoStatements(signers, d.Origin)
+		if err != nil {
+			return nil, err
+		}
+		statements = append(statements, more...)
+	}
+	if err := appendAll(ctx, d, skey, statements); err != nil {
 		return nil, err
 	}
 	return d, d.save()
@@ -204,8 +214,9 @@ func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[st
 	return truce.Sign(signers[by], d.Origin, truce.KindCharter, m.Now(), c)
 }
 
-// appendFirst puts the charter on the new log.
-func appendFirst(ctx context.Context, d *Deployment, skey string, st *truce.Statement) error {
+// appendAll puts the first statements on the new log, in order, each
+// checked against the state the ones before it made.
+func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Statement) error {
 	signer, err := tlog.NewSigner(skey)
 	if err != nil {
 		return err
@@ -214,11 +225,19 @@ func appendFirst(ctx context.Context, d *Deployment, skey string, st *truce.Stat
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}
-	if err := truce.NewAuthority(d.Origin).Check(st); err != nil {
-		l.Close(ctx)
-		return err
+	state := truce.NewState(d.Origin)
+	entries := make([][]byte, len(sts))
+	for i, st := range sts {
+		if err = state.Check(st); err != nil {
+			err = fmt.Errorf("%s statement by %s: %w", st.Payload.Kind, st.Payload.Signer, err)
+			break
+		}
+		state.Apply(st, uint64(i))
+		entries[i] = st.Raw
 	}
-	_, _, err = l.Append(ctx, st.Raw)
+	if err == nil {
+		_, _, err = l.AppendAll(ctx, entries)
+	}
 	if cerr := l.Close(ctx); err == nil {
 		err = cerr
 	}

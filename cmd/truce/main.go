@@ -19,18 +19,21 @@ import (
 	"k8s.io/klog/v2"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run is the process without its exit, so that tests can register it as
+// the "truce" command of their scripts: 0 on success and for -h, 2 for a
+// usage error, 1 for any other error.
+func run() int {
 	quietTessera()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := NewMain()
-	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "truce:", userMessage(err))
-		os.Exit(exitCode(err))
+	err := NewMain().Run(ctx, os.Args[1:])
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
+	fmt.Fprintln(os.Stderr, "truce:", userMessage(err))
+	return exitCode(err)
 }
 
 // quietTessera sends the klog output of Tessera, which reports each
@@ -75,10 +78,12 @@ func exitCode(err error) int {
 }
 
 // userMessage shows a *truce.Error's message and any other error whole:
-// on the command line the user is also the operator.
+// on the command line the user is also the operator. An internal
+// *truce.Error that is the whole error, such as a server's 500 as the
+// client reports it, shows its message too, not its Go form.
 func userMessage(err error) string {
 	var te *truce.Error
-	if errors.As(err, &te) && te.Code != truce.EINTERNAL {
+	if errors.As(err, &te) && (te.Code != truce.EINTERNAL || error(te) == err) {
 		return te.Message
 	}
 	return err.Error()
@@ -99,6 +104,8 @@ func commands() []command {
 		{"submit", "submit signed statements to a server", (*Main).runSubmit},
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
+		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
+		{"import", "import protected sites from registry files", (*Main).runImport},
 	}
 }
 

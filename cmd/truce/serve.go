@@ -148,7 +148,7 @@ func (m *Main) ensureDemo(ctx context.Context, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, deploymentFile)); !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	_, err := m.initDeployment(ctx, initOptions{dir: dir, name: demoName, members: cloneMembers(demoMembers)})
+	_, err := m.initDeployment(ctx, initOptions{dir: dir, name: demoName, members: cloneMembers(demoMembers), demo: true})
 	if err == nil {
 		fmt.Fprintf(m.Stderr, "Created the demo deployment in %s; member keys are in %s\n", dir, filepath.Join(dir, "keys"))
 	}

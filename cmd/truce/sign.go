@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -82,6 +83,12 @@ func (m *Main) payload(s *truce.Signer, kind, origin, at, bodyFile string) (truc
 	body, err := m.readInput(bodyFile)
 	if err != nil {
 		return p, err
+	}
+	if !json.Valid(body) {
+		if bodyFile == "" || bodyFile == "-" {
+			bodyFile = "standard input"
+		}
+		return p, truce.Errorf(truce.EINVALID, "The body in %s is not valid JSON; it must be one JSON object.", bodyFile)
 	}
 	p.Body = body
 	return p, nil

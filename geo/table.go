@@ -1,0 +1,286 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/truce-project/truce"
+)
+
+// table is the contents of an index: the items by slot, the points in
+// latitude bands, and the edges of lines and polygons in other bands.
+type table[ID cmp.Ordered] struct {
+	points layer[point[ID]]
+	edges  layer[edge[ID]]
+	huge   []edge[ID] // edges too large to cut
+	slots  []slot
+	ids    []ID
+	shapes []orb.Geometry // nil for a point
+	free   []uint32       // slots of removed items, for reuse
+	byID   map[ID]uint32
+	cats   []truce.Category // interned categories, by number
+	catIdx map[truce.Category]uint16
+}
+
+// slot is what the index knows of an item beside its ID and geometry. A
+// point's position is its box's Min.
+type slot struct {
+	box         orb.Bound
+	from, until instant
+	cat         uint16
+}
+
+// timed reports whether the item has a From or an Until.
+func (s *slot) timed() bool { return s.from.sec != math.MinInt64 || s.until.sec != math.MaxInt64 }
+
+// instant is a time as seconds and nanoseconds since 1970, which compare
+// faster than time.Time, with "always" and "never" at the extremes.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func toInstant(t time.Time, zero int64) instant {
+	if t.IsZero() {
+		return instant{sec: zero}
+	}
+	return instant{sec: t.Unix(), nsec: int32(t.Nanosecond())}
+}
+
+func (a instant) before(b instant) bool {
+	return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec
+}
+
+func newTable[ID cmp.Ordered](band float64, n int) *table[ID] {
+	return &table[ID]{
+		points: newLayer(band, 2*band, pointKey[ID], comparePoints[ID]),
+		edges:  newLayer(edgeBand, 2*edgeBand, edgeKey[ID], compareEdges[ID]),
+		byID:   make(map[ID]uint32, n),
+		catIdx: map[truce.Category]uint16{},
+	}
+}
+
+// build fills an empty table with items: see Index.Build.
+func (t *table[ID]) build(items []Item[ID]) error {
+	t.slots = make([]slot, len(items))
+	t.ids = make([]ID, len(items))
+	t.shapes = make([]orb.Geometry, len(items))
+	points := make([][]point[ID], len(t.points.strips))
+	edges := make([][]edge[ID], len(t.edges.strips))
+	for i := range items {
+		it, s := &items[i], uint32(i)
+		p, err := prepare(it)
+		if err != nil {
+			return err
+		}
+		if _, dup := t.byID[it.ID]; dup {
+			return truce.Errorf(truce.EINVALID, "Item %v appears twice.", it.ID)
+		}
+		t.byID[it.ID] = s
+		t.set(s, it, &p)
+		if p.shape == nil {
+			y := t.points.band(p.box.Min[1])
+			points[y] = append(points[y], t.point(s))
+			continue
+		}
+		t.eachEdge(s, func(huge bool, e edge[ID]) {
+			if huge {
+				t.huge = append(t.huge, e)
+				return
+			}
+			l := &t.edges
+			y0, y1 := l.bands(e.box)
+			for y := y0; y <= y1; y++ {
+				edges[y] = append(edges[y], e)
+				l.strips[y].widen(e.box.Max[0] - e.box.Min[0])
+			}
+		})
+	}
+	t.points.fill(points)
+	t.edges.fill(edges)
+	return nil
+}
+
+// set sets slot s to item it.
+func (t *table[ID]) set(s uint32, it *Item[ID], p *prepared) {
+	t.slots[s] = slot{
+		box:   p.box,
+		from:  toInstant(it.From, math.MinInt64),
+		until: toInstant(it.Until, math.MaxInt64),
+		cat:   t.intern(it.Category),
+	}
+	t.ids[s] = it.ID
+	t.shapes[s] = p.shape
+}
+
+// intern returns the number of category c, adding it if it is new. There
+// are far fewer categories than 65,536; past that, the last number is
+// shared, which makes filters on those categories inexact.
+func (t *table[ID]) intern(c truce.Category) uint16 {
+	if n, ok := t.catIdx[c]; ok {
+		return n
+	}
+	if len(t.cats) > math.MaxUint16 {
+		return math.MaxUint16
+	}
+	n := uint16(len(t.cats))
+	t.cats = append(t.cats, c)
+	t.catIdx[c] = n
+	return n
+}
+
+// point returns the band entry of point slot s.
+func (t *table[ID]) point(s uint32) point[ID] {
+	sl := &t.slots[s]
+	return point[ID]{lon: sl.box.Min[0], lat: sl.box.Min[1], id: t.ids[s], slot: s, cat: sl.cat, timed: sl.timed()}
+}
+
+// eachEdge calls f with each edge of the line or polygon in slot s, and
+// whether it is too large to cut: every segment of every line and ring,
+// in pieces if it is long; a line of one position as a segment from it to
+// itself; and for a polygon or multipolygon its box as an area, in tiles.
+func (t *table[ID]) eachEdge(s uint32, f func(huge bool, e edge[ID])) {
+	sl, g := &t.slots[s], t.shapes[s]
+	emit := func(huge bool, e edge[ID]) {
+		e.id, e.slot, e.cat = t.ids[s], s, sl.cat
+		f(huge, e)
+	}
+	var seg uint32
+	eachSegment(g, func(a, b orb.Point) {
+		e := newEdge[ID](a, b)
+		e.seg, seg = seg, seg+1
+		nx, ny := cuts(e.box)
+		if nx > maxPieces || nx == 1 && ny == 1 {
+			emit(nx > maxPieces, e)
+			return
+		}
+		n := float64(max(nx, ny))
+		for i := 0.0; i < n; i++ {
+			p := newEdge[ID](lerp(a, b, i/n), lerp(a, b, (i+1)/n))
+			emit(false, edge[ID]{box: pad(p.box), seg: e.seg, flags: edgePiece})
+		}
+	})
+	switch g.(type) {
+	case orb.Polygon, orb.MultiPolygon:
+		b := sl.box
+		nx, ny := cuts(b)
+		if nx > maxPieces {
+			emit(true, edge[ID]{box: b, flags: edgeArea})
+			return
+		}
+		w, h := (b.Max[0]-b.Min[0])/float64(nx), (b.Max[1]-b.Min[1])/float64(ny)
+		for i := range nx {
+			for j := range ny {
+				tile := orb.Bound{
+					Min: orb.Point{b.Min[0] + float64(i)*w, b.Min[1] + float64(j)*h},
+					Max: orb.Point{b.Min[0] + float64(i+1)*w, b.Min[1] + float64(j+1)*h},
+				}
+				emit(false, edge[ID]{box: pad(tile), flags: edgeArea})
+			}
+		}
+	}
+}
+
+// lerp returns the point a fraction f of the way from a to b.
+func lerp(a, b orb.Point, f float64) orb.Point {
+	return orb.Point{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}
+}
+
+// pad widens b by piecePad on every side.
+func pad(b orb.Bound) orb.Bound {
+	return orb.Bound{
+		Min: orb.Point{b.Min[0] - piecePad, b.Min[1] - piecePad},
+		Max: orb.Point{b.Max[0] + piecePad, b.Max[1] + piecePad},
+	}
+}
+
+// eachSegment calls f with each segment of every line and ring of g, in
+// order, and a line of one position as a segment from it to itself.
+func eachSegment(g orb.Geometry, f func(a, b orb.Point)) {
+	eachLine(g, func(l []orb.Point) {
+		if len(l) == 1 {
+			f(l[0], l[0])
+		}
+		for i := 1; i < len(l); i++ {
+			f(l[i-1], l[i])
+		}
+	})
+}
+
+// segment returns the k'th segment of g in the order of eachSegment.
+func segment(g orb.Geometry, k uint32) (a, b orb.Point) {
+	n := int(k)
+	eachLine(g, func(l []orb.Point) {
+		switch {
+		case n < 0:
+		case len(l) == 1 && n == 0:
+			a, b = l[0], l[0]
+		case n < len(l)-1:
+			a, b = l[n], l[n+1]
+		}
+		n -= max(len(l)-1, min(len(l), 1))
+	})
+	return a, b
+}
+
+func (t *table[ID]) insert(it *Item[ID], p *prepared) {
+	var s uint32
+	if n := len(t.free); n > 0 {
+		s, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		s = uint32(len(t.slots))
+		t.slots = append(t.slots, slot{})
+		t.ids = append(t.ids, it.ID)
+		t.shapes = append(t.shapes, nil)
+	}
+	t.set(s, it, p)
+	t.byID[it.ID] = s
+	if p.shape == nil {
+		t.points.insert(t.points.band(p.box.Min[1]), t.point(s))
+		return
+	}
+	t.eachEdge(s, func(huge bool, e edge[ID]) {
+		if huge {
+			t.huge = append(t.huge, e)
+			return
+		}
+		l := &t.edges
+		y0, y1 := l.bands(e.box)
+		for y := y0; y <= y1; y++ {
+			l.insert(y, e)
+			l.strips[y].widen(e.box.Max[0] - e.box.Min[0])
+		}
+	})
+}
+
+func (t *table[ID]) remove(id ID) bool {
+	s, ok := t.byID[id]
+	if !ok {
+		return false
+	}
+	if t.shapes[s] == nil {
+		t.points.remove(t.points.band(t.slots[s].box.Min[1]), t.point(s))
+	} else {
+		t.eachEdge(s, func(huge bool, e edge[ID]) {
+			if huge {
+				i := slices.IndexFunc(t.huge, func(h edge[ID]) bool { return compareEdges(h, e) == 0 })
+				t.huge = slices.Delete(t.huge, i, i+1)
+				return
+			}
+			l := &t.edges
+			y0, y1 := l.bands(e.box)
+			for y := y0; y <= y1; y++ {
+				l.remove(y, e)
+			}
+		})
+	}
+	delete(t.byID, id)
+	var zero ID
+	t.slots[s], t.ids[s], t.shapes[s] = slot{}, zero, nil
+	t.free = append(t.free, s)
+	return true
+}
