@@ -136,6 +136,14 @@ func (w *Window) validate() error {
 	if w.From.IsZero() {
 		return Errorf(EINVALID, "window.from is required (RFC 3339).")
 	}
+	if err := validateYear("window.from", w.From); err != nil {
+		return err
+	}
+	if w.Until != nil {
+		if err := validateYear("window.until", *w.Until); err != nil {
+			return err
+		}
+	}
 	if w.Until != nil && !w.Until.After(w.From) {
 		return Errorf(EINVALID, "window.until (%s) must be after window.from (%s).", w.Until.Format(time.RFC3339), w.From.Format(time.RFC3339))
 	}
@@ -290,6 +298,16 @@ func (s *AgreementSign) Validate() error {
 	}
 	if s.AcceptedFrom.IsZero() {
 		return Errorf(EINVALID, "accepted_from is required (RFC 3339).")
+	}
+	return validateYear("accepted_from", s.AcceptedFrom)
+}
+
+// validateYear returns EINVALID unless t falls in the years 0000 to 9999
+// in UTC, which RFC 3339 can write: records and stores keep times in UTC,
+// where a time at the edge with an offset would not encode.
+func validateYear(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return Errorf(EINVALID, "%s %s is outside years 0000 to 9999 in UTC.", field, t.Format(time.RFC3339))
 	}
 	return nil
 }

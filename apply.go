@@ -5,6 +5,7 @@ package truce
 func (a *Authority) Apply(st *Statement, index uint64) Change {
 	switch b := st.Body.(type) {
 	case *Charter:
+		a.charter = st.ID
 		return a.applyCharter(b, index)
 	case *KeyAdd:
 		return Change{Keys: []Key{*a.register(st.Payload.Signer, b.Key, index)}}
@@ -34,9 +35,16 @@ func (a *Authority) applyCharter(c *Charter, index uint64) Change {
 			}
 		}
 	}
-	for _, s := range a.members {
-		if !named[s.ID] {
+	// A member the charter no longer names loses its keys for good: were
+	// it named again later, it would come back with new keys only.
+	for _, m := range a.Members() {
+		if s := a.members[m.ID]; !named[s.ID] && !s.Removed {
 			s.Removed = true
+			for _, k := range a.activeKeys(s.ID) {
+				at := index
+				k.RevokedAt = &at
+				ch.Keys = append(ch.Keys, *k)
+			}
 		}
 	}
 	ch.Members = a.Members()

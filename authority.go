@@ -49,7 +49,9 @@ type Change struct {
 // applying accepted statements in log order and is not safe for concurrent
 // use.
 type Authority struct {
-	origin  string
+	origin string
+	// charter is the statement id of the charter in force.
+	charter string
 	members map[string]*MemberState
 	keys    map[string]*Key
 }
@@ -59,10 +61,12 @@ func NewAuthority(origin string) *Authority {
 	return &Authority{origin: origin, members: map[string]*MemberState{}, keys: map[string]*Key{}}
 }
 
-// RestoreAuthority returns the authority that members and keys, as
-// persisted by a store, describe. Returns EINVALID if a key is malformed.
-func RestoreAuthority(origin string, members []MemberState, keys []Key) (*Authority, error) {
+// RestoreAuthority returns the authority that the id of the charter in
+// force, and members and keys as persisted by a store, describe. Returns
+// EINVALID if a key is malformed.
+func RestoreAuthority(origin, charter string, members []MemberState, keys []Key) (*Authority, error) {
 	a := NewAuthority(origin)
+	a.charter = charter
 	for _, m := range members {
 		m := m
 		a.members[m.ID] = &m
@@ -77,6 +81,9 @@ func RestoreAuthority(origin string, members []MemberState, keys []Key) (*Author
 	}
 	return a, nil
 }
+
+// Charter returns the statement id of the charter in force, or "".
+func (a *Authority) Charter() string { return a.charter }
 
 // Origin returns the log origin that statements must name.
 func (a *Authority) Origin() string { return a.origin }

@@ -36,7 +36,7 @@ func sequence(t testing.TB, f *fixture) []step {
 	charter := f.charter()
 	elsewhere := payload(t, f.us, truce.KindCharter, at(), charter)
 	elsewhere.Log = "truce.example/other-deployment"
-	addUkraine2 := sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2))
+	addUkraine2 := sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2), f.ukraine2)
 	toOtherLog := payload(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2))
 	toOtherLog.Log = "truce.example/other-deployment"
 
@@ -55,9 +55,12 @@ func sequence(t testing.TB, f *fixture) []step {
 	stealsKey.Members = append(amended.Members[:4:4], member("icrc", truce.RoleMonitor, "Humanitarian observers", f.osint))
 
 	firstCharter := sign(t, f.us, truce.KindCharter, at(), charter, f.ukraine, f.russia)
+	amended.Replaces = truce.StatementID(firstCharter)
+	relistsRevoked.Replaces = amended.Replaces
+	stealsKey.Replaces = amended.Replaces
 	return []step{
 		// Before the charter.
-		{"first statement not a charter", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2)), truce.EINVALID, "first statement must be a charter"},
+		{"first statement not a charter", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2), f.ukraine2), truce.EINVALID, "first statement must be a charter"},
 		{"charter for another log", signPayload(t, f.us, elsewhere), truce.EINVALID, "is for log"},
 		{"charter signed by a non-member", sign(t, f.stranger, truce.KindCharter, at(), charter), truce.EFORBIDDEN, "must be one of its members"},
 		{"charter signed with a key not in it", sign(t, as(f.stranger, "us"), truce.KindCharter, at(), charter), truce.EUNAUTHORIZED, "not listed in the charter"},
@@ -66,34 +69,36 @@ func sequence(t testing.TB, f *fixture) []step {
 		{"charter with a forged signature", flipSig(t, firstCharter), truce.EUNAUTHORIZED, "does not verify"},
 		{"charter altered after signing", alterPayload(t, firstCharter, "March 2025", "April 2025"), truce.EUNAUTHORIZED, "does not verify"},
 		{"charter", firstCharter, "", ""},
-		{"second copy of the charter by the mediator alone", sign(t, f.us, truce.KindCharter, at(), charter), truce.EFORBIDDEN, "signed by every party"},
+		{"second copy of the charter by the mediator alone", sign(t, f.us, truce.KindCharter, at(), charter), truce.ECONFLICT, "must name the charter in force"},
 
 		// Signatures and keys.
 		{"forged signature", flipSig(t, addUkraine2), truce.EUNAUTHORIZED, "does not verify"},
 		{"payload altered after signing", alterPayload(t, addUkraine2, f.ukraine2.ID(), f.ukraine3.ID(), pubB64(f.ukraine2), pubB64(f.ukraine3)), truce.EUNAUTHORIZED, "does not verify"},
 		{"signer altered after signing", alterPayload(t, addUkraine2, `"signer":"ukraine"`, `"signer":"russia"`), truce.EFORBIDDEN, `belongs to "ukraine"; it cannot sign for "russia"`},
 		{"time altered after signing", alterPayload(t, addUkraine2, "12:", "13:"), truce.EUNAUTHORIZED, "does not verify"},
-		{"unknown key", sign(t, f.stranger, truce.KindKeyAdd, at(), addKey(f.ukraine4)), truce.EUNAUTHORIZED, "not registered"},
-		{"unknown key claiming a member", sign(t, as(f.stranger, "ukraine"), truce.KindKeyAdd, at(), addKey(f.ukraine4)), truce.EUNAUTHORIZED, "not registered"},
-		{"key signs for another member", sign(t, as(f.russia, "ukraine"), truce.KindKeyAdd, at(), addKey(f.ukraine4)), truce.EFORBIDDEN, `belongs to "russia"; it cannot sign for "ukraine"`},
+		{"unknown key", sign(t, f.stranger, truce.KindKeyAdd, at(), addKey(f.ukraine4), f.ukraine4), truce.EUNAUTHORIZED, "not registered"},
+		{"unknown key claiming a member", sign(t, as(f.stranger, "ukraine"), truce.KindKeyAdd, at(), addKey(f.ukraine4), f.ukraine4), truce.EUNAUTHORIZED, "not registered"},
+		{"key signs for another member", sign(t, as(f.russia, "ukraine"), truce.KindKeyAdd, at(), addKey(f.ukraine4), f.ukraine4), truce.EFORBIDDEN, `belongs to "russia"; it cannot sign for "ukraine"`},
 		{"statement for another log", signPayload(t, f.ukraine, toOtherLog), truce.EINVALID, "truce.example/other-deployment"},
-		{"two signatures on a key.add", sign(t, f.osint, truce.KindKeyAdd, at(), addKey(f.stranger), f.smm), truce.EINVALID, "exactly one signature"},
+		{"three signatures on a key.add", sign(t, f.osint, truce.KindKeyAdd, at(), addKey(f.stranger), f.stranger, f.smm), truce.EINVALID, "carries 2 signature(s), not 3"},
+		{"key.add without the new key's signature", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2)), truce.EINVALID, "carries 2 signature(s), not 1"},
+		{"key.add signed by another key than the one it adds", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2), f.ukraine3), truce.EUNAUTHORIZED, "second signature must be by the key it adds"},
 
 		// Key rotation.
 		{"key.add", addUkraine2, "", ""},
-		{"the same key.add again", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2)), truce.ECONFLICT, "already registered"},
-		{"new key signs", sign(t, f.ukraine2, truce.KindKeyAdd, at(), addKey(f.ukraine3)), "", ""},
-		{"key.add of another member's key", sign(t, f.russia, truce.KindKeyAdd, at(), addKey(f.ukraine2)), truce.ECONFLICT, `already registered to "ukraine"`},
-		{"key.add of a charter key", sign(t, f.russia, truce.KindKeyAdd, at(), addKey(f.russia)), truce.ECONFLICT, "already registered"},
+		{"the same key.add again", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine2), f.ukraine2), truce.ECONFLICT, "already registered"},
+		{"new key signs", sign(t, f.ukraine2, truce.KindKeyAdd, at(), addKey(f.ukraine3), f.ukraine3), "", ""},
+		{"key.add of another member's key", sign(t, f.russia, truce.KindKeyAdd, at(), addKey(f.ukraine2), f.ukraine2), truce.ECONFLICT, `already registered to "ukraine"`},
+		{"key.add of a charter key", sign(t, f.ukraine2, truce.KindKeyAdd, at(), addKey(f.ukraine), f.ukraine), truce.ECONFLICT, "already registered"},
 		{"key.revoke of another member's key by a party", sign(t, f.russia, truce.KindKeyRevoke, at(), revoke(f.ukraine3, "Not theirs.")), truce.EFORBIDDEN, "or the mediator may revoke"},
 		{"key.revoke by a source", sign(t, f.osint, truce.KindKeyRevoke, at(), revoke(f.ukraine3, "Not theirs.")), truce.EFORBIDDEN, "or the mediator may revoke"},
 		{"key.revoke by self", sign(t, f.ukraine2, truce.KindKeyRevoke, at(), revoke(f.ukraine3, "Laptop lost.")), "", ""},
-		{"revoked key cannot sign", sign(t, f.ukraine3, truce.KindKeyAdd, at(), addKey(f.ukraine4)), truce.EUNAUTHORIZED, "was revoked at log index"},
+		{"revoked key cannot sign", sign(t, f.ukraine3, truce.KindKeyAdd, at(), addKey(f.ukraine4), f.ukraine4), truce.EUNAUTHORIZED, "was revoked at log index"},
 		{"key.revoke of a revoked key", sign(t, f.ukraine, truce.KindKeyRevoke, at(), revoke(f.ukraine3, "Again.")), truce.ECONFLICT, "already revoked"},
 		{"key.revoke of an unknown key", sign(t, f.ukraine, truce.KindKeyRevoke, at(), revoke(as(f.stranger, "ukraine"), "Never ours.")), truce.ENOTFOUND, "has no key"},
 		{"key.revoke naming the wrong member", sign(t, f.us, truce.KindKeyRevoke, at(), revoke(as(f.russia, "ukraine"), "Mixed up.")), truce.ENOTFOUND, "has no key"},
 		{"key.revoke by the mediator", sign(t, f.us, truce.KindKeyRevoke, at(), revoke(f.ukraine, "Reported stolen.")), "", ""},
-		{"revoked root key cannot sign", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine4)), truce.EUNAUTHORIZED, "was revoked at log index"},
+		{"revoked root key cannot sign", sign(t, f.ukraine, truce.KindKeyAdd, at(), addKey(f.ukraine4), f.ukraine4), truce.EUNAUTHORIZED, "was revoked at log index"},
 		{"revoking the last active key", sign(t, f.ukraine2, truce.KindKeyRevoke, at(), revoke(f.ukraine2, "Rotating.")), truce.ECONFLICT, "last active key"},
 		{"mediator revoking the last active key", sign(t, f.us, truce.KindKeyRevoke, at(), revoke(f.ukraine2, "Rotating.")), truce.ECONFLICT, "last active key"},
 
@@ -106,10 +111,11 @@ func sequence(t testing.TB, f *fixture) []step {
 		{"amendment relisting a revoked key", sign(t, f.us, truce.KindCharter, at(), relistsRevoked, f.ukraine2, f.russia), truce.ECONFLICT, "cannot be listed again"},
 		{"amendment giving a key to another member", sign(t, f.us, truce.KindCharter, at(), &stealsKey, f.ukraine2, f.russia), truce.ECONFLICT, `registered to "osint", not "icrc"`},
 		{"amendment signed by every party", sign(t, f.us, truce.KindCharter, at(), amended, f.ukraine2, f.russia), "", ""},
-		{"removed member cannot sign", sign(t, f.osint, truce.KindKeyAdd, at(), addKey(f.stranger)), truce.EFORBIDDEN, `"osint" is not in the charter in force`},
+		{"removed member cannot sign", sign(t, f.osint, truce.KindKeyAdd, at(), addKey(f.stranger), f.stranger), truce.EFORBIDDEN, `"osint" is not in the charter in force`},
 		{"removed member's key cannot be revoked by it", sign(t, f.osint, truce.KindKeyRevoke, at(), revoke(f.osint, "Leaving.")), truce.EFORBIDDEN, "not in the charter in force"},
-		{"added member signs", sign(t, f.icrc, truce.KindKeyAdd, at(), addKey(f.stranger)), "", ""},
-		{"old charter replayed with Ukraine's revoked key", sign(t, f.us, truce.KindCharter, at(), charter, f.ukraine, f.russia), truce.EUNAUTHORIZED, "was revoked"},
+		{"added member signs", sign(t, f.icrc, truce.KindKeyAdd, at(), addKey(f.stranger), f.stranger), "", ""},
+		{"old charter replayed", sign(t, f.us, truce.KindCharter, at(), charter, f.ukraine, f.russia), truce.ECONFLICT, "must name the charter in force"},
+		{"amendment naming a superseded charter", sign(t, f.us, truce.KindCharter, at(), amended, f.ukraine2, f.russia), truce.ECONFLICT, "must name the charter in force"},
 	}
 }
 
@@ -159,7 +165,9 @@ func TestAuthorityCheck(t *testing.T) {
 	}
 
 	// Where the sequence leaves the authority.
-	wantRevoked := map[string]uint64{f.ukraine.ID(): at("key.revoke by the mediator"), f.ukraine3.ID(): at("key.revoke by self")}
+	// The amendment that removes the source revokes its key with it.
+	wantRevoked := map[string]uint64{f.ukraine.ID(): at("key.revoke by the mediator"), f.ukraine3.ID(): at("key.revoke by self"),
+		f.osint.ID(): at("amendment signed by every party")}
 	for _, k := range a.Keys() {
 		index, revoked := wantRevoked[k.ID]
 		switch {
@@ -246,7 +254,7 @@ func persist(t *testing.T, a *truce.Authority) *truce.Authority {
 	var keys []truce.Key
 	roundTrip(t, a.Members(), &members)
 	roundTrip(t, a.Keys(), &keys)
-	r, err := truce.RestoreAuthority(a.Origin(), members, keys)
+	r, err := truce.RestoreAuthority(a.Origin(), a.Charter(), members, keys)
 	if err != nil {
 		t.Fatalf("RestoreAuthority: %v", err)
 	}
@@ -324,7 +332,7 @@ func TestRestoreAuthorityRefusesMalformedKeys(t *testing.T) {
 		{"short key", truce.Key{ID: good.ID, Member: "ukraine", PublicKey: good.Key[:20]}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := truce.RestoreAuthority(origin, members, []truce.Key{tc.key})
+			_, err := truce.RestoreAuthority(origin, "", members, []truce.Key{tc.key})
 			if truce.ErrorCode(err) != truce.EINVALID {
 				t.Fatalf("RestoreAuthority = %v, want EINVALID", err)
 			}

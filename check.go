@@ -19,8 +19,8 @@ func (a *Authority) Check(st *Statement) error {
 	if st.Payload.Kind == KindCharter {
 		return a.checkAmendment(st)
 	}
-	if n := len(st.Envelope.Signatures); n != 1 {
-		return Errorf(EINVALID, "A %s statement carries exactly one signature, not %d.", st.Payload.Kind, n)
+	if n, want := len(st.Envelope.Signatures), signaturesOf(st.Payload.Kind); n != want {
+		return Errorf(EINVALID, "A %s statement carries %d signature(s), not %d.", st.Payload.Kind, want, n)
 	}
 	if _, err := a.checkSignature(st, st.Envelope.Signatures[0], st.Payload.Signer); err != nil {
 		return err
@@ -47,6 +47,15 @@ func (a *Authority) checkSignature(st *Statement, sig Signature, member string) 
 	return k, nil
 }
 
+// signaturesOf returns how many signatures a statement of a kind other
+// than charter carries: key.add adds the new key's own.
+func signaturesOf(k Kind) int {
+	if k == KindKeyAdd {
+		return 2
+	}
+	return 1
+}
+
 // checkFirstCharter checks the log's first statement, which must be a
 // charter signed by one of the members it names with a key it lists.
 func (a *Authority) checkFirstCharter(st *Statement) error {
@@ -56,6 +65,9 @@ func (a *Authority) checkFirstCharter(st *Statement) error {
 	}
 	if c.Member(st.Payload.Signer) == nil {
 		return Errorf(EFORBIDDEN, "The charter's signer %q must be one of its members.", st.Payload.Signer)
+	}
+	if c.Replaces != "" {
+		return Errorf(EINVALID, "The log's first charter replaces nothing; replaces must be empty.")
 	}
 	for i, sig := range st.Envelope.Signatures {
 		m, k := charterKey(c, sig.KeyID)
@@ -87,6 +99,9 @@ func charterKey(c *Charter, id string) (*Member, *PublicKey) {
 // checkAmendment checks a charter that replaces the one in force: every
 // party of the charter in force must have signed it.
 func (a *Authority) checkAmendment(st *Statement) error {
+	if c := st.Body.(*Charter); c.Replaces != a.charter {
+		return Errorf(ECONFLICT, "A new charter must name the charter in force, %s, in replaces (it names %q).", a.charter, c.Replaces)
+	}
 	signed := map[string]bool{}
 	for i, sig := range st.Envelope.Signatures {
 		k := a.keys[sig.KeyID]
@@ -133,6 +148,7 @@ func (a *Authority) checkKind(st *Statement) error {
 		if k := a.keys[b.Key.ID]; k != nil {
 			return Errorf(ECONFLICT, "Key %q is already registered to %q.", b.Key.ID, k.Member)
 		}
+		return checkPossession(st, b)
 	case *KeyRevoke:
 		return a.checkRevoke(signer, b)
 	}
@@ -150,6 +166,17 @@ func (a *Authority) checkRevoke(signer *MemberState, b *KeyRevoke) error {
 		return Errorf(ECONFLICT, "Key %q was already revoked at log index %d.", k.ID, *k.RevokedAt)
 	case len(a.activeKeys(b.Member)) == 1:
 		return Errorf(ECONFLICT, "Key %q is %q's last active key; add a new key first.", k.ID, b.Member)
+	}
+	return nil
+}
+
+// checkPossession checks that a key.add statement's second signature is by
+// the key it adds.
+func checkPossession(st *Statement, b *KeyAdd) error {
+	sig := st.Envelope.Signatures[1]
+	pub, _ := b.Key.Decode() // validated with the body
+	if sig.KeyID != b.Key.ID || !st.Verify(sig.KeyID, pub) {
+		return Errorf(EUNAUTHORIZED, "A key.add statement's second signature must be by the key it adds (%s), proving the member holds it.", b.Key.ID)
 	}
 	return nil
 }

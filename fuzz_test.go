@@ -99,7 +99,7 @@ func checkStatement(t *testing.T, fx *fixture, members []truce.MemberState, keys
 		a := truce.NewAuthority(origin)
 		if chartered {
 			var err error
-			if a, err = truce.RestoreAuthority(origin, members, keys); err != nil {
+			if a, err = truce.RestoreAuthority(origin, "", members, keys); err != nil {
 				t.Fatal(err)
 			}
 		}

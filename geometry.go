@@ -15,6 +15,18 @@ func (p Position) Lon() float64 { return p[0] }
 // Lat returns the latitude.
 func (p Position) Lat() float64 { return p[1] }
 
+// UnmarshalJSON reads a GeoJSON position: two numbers, or three with an
+// altitude, which is dropped. Anything else, null included, is EINVALID
+// rather than a zero that would place the position off Africa.
+func (p *Position) UnmarshalJSON(data []byte) error {
+	var a []float64
+	if err := json.Unmarshal(data, &a); err != nil || len(a) < 2 || len(a) > 3 {
+		return Errorf(EINVALID, "A position is [longitude, latitude], not %s.", truncate(string(data), 40))
+	}
+	*p = Position{a[0], a[1]}
+	return nil
+}
+
 // Geometry is a GeoJSON geometry (RFC 7946): a Point, LineString,
 // MultiLineString, Polygon or MultiPolygon. Exactly the field of its type
 // is set: Point; Lines for line strings (one for a LineString); Polygons
@@ -42,11 +54,17 @@ func (g Geometry) MarshalJSON() ([]byte, error) {
 	case "Point":
 		coords = g.Point
 	case "LineString":
-		coords = g.Lines[0]
+		coords = []Position{}
+		if len(g.Lines) > 0 {
+			coords = g.Lines[0]
+		}
 	case "MultiLineString":
 		coords = g.Lines
 	case "Polygon":
-		coords = g.Polygons[0]
+		coords = [][]Position{}
+		if len(g.Polygons) > 0 {
+			coords = g.Polygons[0]
+		}
 	default:
 		coords = g.Polygons
 	}
@@ -90,11 +108,16 @@ func (g *Geometry) UnmarshalJSON(data []byte) error {
 // NewPoint returns a Point geometry.
 func NewPoint(lon, lat float64) Geometry { return Geometry{Type: "Point", Point: Position{lon, lat}} }
 
-// Validate checks that every position is a finite longitude in [-180, 180]
-// and latitude in [-90, 90], that lines have two positions or more, and
-// that polygon rings are closed, have four positions or more and do not
-// cross themselves or each other.
+// Validate checks that the type is one of the five, that only the field
+// of its type is set (with one line or polygon for a LineString or
+// Polygon), that every position is a finite longitude in [-180, 180] and
+// latitude in [-90, 90], that lines have two positions or more, and that
+// polygon rings are closed, have four positions or more and do not cross
+// themselves or each other.
 func (g *Geometry) Validate() error {
+	if err := g.validateShape(); err != nil {
+		return err
+	}
 	n := 0
 	for _, p := range g.positions() {
 		n++
@@ -113,6 +136,31 @@ func (g *Geometry) Validate() error {
 	default:
 		return validatePolygons(g.Polygons)
 	}
+}
+
+// validateShape checks that g is one of the five types and that only the
+// field of its type is set, so that MarshalJSON writes all of g.
+func (g *Geometry) validateShape() error {
+	lines, polys, point := len(g.Lines), len(g.Polygons), g.Point != Position{}
+	var ok bool
+	switch g.Type {
+	case "Point":
+		ok = lines == 0 && polys == 0
+	case "LineString":
+		ok = lines == 1 && polys == 0 && !point
+	case "MultiLineString":
+		ok = polys == 0 && !point
+	case "Polygon":
+		ok = polys == 1 && lines == 0 && !point
+	case "MultiPolygon":
+		ok = lines == 0 && !point
+	default:
+		return Errorf(EINVALID, "Geometry type %q is not one of Point, LineString, MultiLineString, Polygon, MultiPolygon.", g.Type)
+	}
+	if !ok {
+		return Errorf(EINVALID, "Geometry %s must set only its own coordinates (one line for a LineString, one polygon for a Polygon).", g.Type)
+	}
+	return nil
 }
 
 func validatePosition(p Position) error {
@@ -169,6 +217,9 @@ func validatePolygons(polys [][][]Position) error {
 			if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
 				return Errorf(EINVALID, "Polygon %d, ring %d must be closed (first position = last) with four positions or more.", i, j)
 			}
+			if distinctEdges(ring) < 3 {
+				return Errorf(EINVALID, "Polygon %d, ring %d has fewer than three distinct positions.", i, j)
+			}
 		}
 		if a, b, ok := crossing(poly); ok {
 			return Errorf(EINVALID, "Polygon %d intersects itself: the edge at position %d crosses the edge at position %d.", i, a, b)
@@ -177,26 +228,49 @@ func validatePolygons(polys [][][]Position) error {
 	return nil
 }
 
-// edge is a ring segment, with its index in the polygon's edge list.
+// distinctEdges returns the number of edges of ring that are not of zero
+// length.
+func distinctEdges(ring []Position) int {
+	n := 0
+	for i := 0; i+1 < len(ring); i++ {
+		if ring[i] != ring[i+1] {
+			n++
+		}
+	}
+	return n
+}
+
+// edge is a ring segment: its ends, its ring, its position in the ring,
+// and its index among the ring's edges of non-zero length, of which the
+// ring has n.
 type edge struct {
 	a, b Position
 	ring int
 	pos  int
+	k, n int
 }
 
-// crossing reports two edges of a polygon's rings that cross. Adjacent
-// edges of one ring share an end by construction and are not compared.
-// The check is quadratic, which maxVertices keeps affordable.
+// crossing reports two edges of a polygon's rings that cross. A repeated
+// position makes an edge of zero length, which is skipped: the edges on
+// either side of it are then adjacent. Adjacent edges of one ring share an
+// end by construction and are not compared. The check is quadratic, which
+// maxVertices keeps affordable.
 func crossing(poly [][]Position) (int, int, bool) {
 	var edges []edge
 	for r, ring := range poly {
+		first := len(edges)
 		for i := 0; i+1 < len(ring); i++ {
-			edges = append(edges, edge{ring[i], ring[i+1], r, i})
+			if ring[i] != ring[i+1] {
+				edges = append(edges, edge{a: ring[i], b: ring[i+1], ring: r, pos: i, k: len(edges) - first})
+			}
+		}
+		for i := first; i < len(edges); i++ {
+			edges[i].n = len(edges) - first
 		}
 	}
 	for i := range edges {
 		for j := i + 1; j < len(edges); j++ {
-			if adjacent(edges[i], edges[j], len(poly[edges[i].ring])-1) {
+			if adjacent(edges[i], edges[j]) {
 				continue
 			}
 			if segmentsIntersect(edges[i].a, edges[i].b, edges[j].a, edges[j].b) {
@@ -207,12 +281,12 @@ func crossing(poly [][]Position) (int, int, bool) {
 	return 0, 0, false
 }
 
-func adjacent(e, f edge, ringEdges int) bool {
+func adjacent(e, f edge) bool {
 	if e.ring != f.ring {
 		return false
 	}
-	d := f.pos - e.pos
-	return d == 1 || d == -1 || d == ringEdges-1 || d == 1-ringEdges
+	d := f.k - e.k
+	return d == 1 || d == -1 || d == e.n-1 || d == 1-e.n
 }
 
 // segmentsIntersect reports whether segments pq and rs share a point,

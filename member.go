@@ -111,6 +111,10 @@ type Charter struct {
 	// Name is the deployment's name for people.
 	Name    string   `json:"name"`
 	Members []Member `json:"members"`
+	// Replaces is the statement id of the charter in force, which this one
+	// replaces; empty for the first. It makes an old charter, replayed
+	// after a newer one, fail rather than take effect again.
+	Replaces string `json:"replaces,omitempty"`
 }
 
 // maxMembers keeps a charter well inside the log's entry limit.
@@ -162,7 +166,9 @@ func (c *Charter) Member(id string) *Member {
 }
 
 // KeyAdd is the body of a key.add statement: a member registers a further
-// key for itself, signed with a key it already has.
+// key for itself. The statement carries two signatures: first by a key the
+// member already has, then by the new key, which proves that the member
+// holds it (nobody can register another's public key to block it).
 type KeyAdd struct {
 	Key PublicKey `json:"key"`
 }

@@ -73,6 +73,13 @@ type Store interface {
 	// Statement returns the record with the given id, or ENOTFOUND.
 	Statement(ctx context.Context, id string) (*Record, error)
 
+	// Seen returns, for each of ids that the projection holds, the index of
+	// its first record, so that the projector can refuse a replay.
+	Seen(ctx context.Context, ids []string) (map[string]uint64, error)
+
+	// Charter returns the id of the latest accepted charter, or "" if none.
+	Charter(ctx context.Context) (string, error)
+
 	// Statements returns up to limit records from index from on, in log order.
 	Statements(ctx context.Context, from uint64, limit int) ([]Record, error)
 

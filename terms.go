@@ -63,6 +63,7 @@ func NewTerms() *Terms { return &Terms{versions: map[string][]*AgreementVersion{
 // RestoreTerms returns the terms that persisted versions describe.
 func RestoreTerms(vs []AgreementVersion) *Terms {
 	t := NewTerms()
+	vs = append([]AgreementVersion(nil), vs...) // sort a copy, not the caller's
 	sort.Slice(vs, func(i, j int) bool {
 		if vs[i].Agreement.ID != vs[j].Agreement.ID {
 			return vs[i].Agreement.ID < vs[j].Agreement.ID
@@ -71,6 +72,7 @@ func RestoreTerms(vs []AgreementVersion) *Terms {
 	})
 	for i := range vs {
 		v := vs[i]
+		v.Signatures = append([]Acceptance{}, v.Signatures...) // sign appends and sorts
 		t.versions[v.Agreement.ID] = append(t.versions[v.Agreement.ID], &v)
 	}
 	return t
@@ -125,7 +127,10 @@ func (t *Terms) checkPropose(a *Agreement) error {
 }
 
 // checkSign checks that the version exists, the signer is one of its
-// parties, and it has not signed it already.
+// parties, it has not signed it already, and it accepts the terms from a
+// time before the window ends: a version the party would accept only
+// after it expires would never bind it, yet would end the versions before
+// it (see InForce).
 func (t *Terms) checkSign(signer string, s *AgreementSign) error {
 	v := t.Version(s.Agreement, s.Version)
 	switch {
@@ -135,6 +140,8 @@ func (t *Terms) checkSign(signer string, s *AgreementSign) error {
 		return Errorf(EFORBIDDEN, "%q is not a party to agreement %s version %d (parties: %v).", signer, s.Agreement, s.Version, v.Agreement.Parties)
 	case v.Acceptance(signer) != nil:
 		return Errorf(ECONFLICT, "%q has already signed agreement %s version %d.", signer, s.Agreement, s.Version)
+	case v.Agreement.Window.Until != nil && !s.AcceptedFrom.Before(*v.Agreement.Window.Until):
+		return Errorf(EINVALID, "Agreement %s version %d ends at %s; accepted_from (%s) must be before then.", s.Agreement, s.Version, v.Agreement.Window.Until.Format(time.RFC3339), s.AcceptedFrom.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -124,15 +124,16 @@ func rings(p orb.Polygon) [][]truce.Position {
 // method and its accuracy.
 //
 // Distance returns NaN when the distance is undefined: a coordinate of p
-// or of g is NaN or infinite, or g has no positions or an unknown type.
-// A finite p outside the valid range is clamped first: its longitude to
-// [-180, 180] and its latitude to [-90, 90].
+// is NaN or infinite, a position of g is not a valid longitude and
+// latitude (finite, in [-180, 180] and [-90, 90]), or g has no positions
+// or an unknown type. A finite p outside the valid range is clamped
+// first: its longitude to [-180, 180] and its latitude to [-90, 90].
 func Distance(p truce.Position, g truce.Geometry) float64 {
 	if !finite(p) {
 		return math.NaN()
 	}
 	og := FromGeometry(g)
-	if og == nil || !finiteGeometry(og) {
+	if og == nil || !validGeometry(og) {
 		return math.NaN()
 	}
 	m := newMeasure(p)
@@ -186,12 +187,17 @@ func finite(p truce.Position) bool {
 	return !math.IsNaN(p[0]) && !math.IsNaN(p[1]) && !math.IsInf(p[0], 0) && !math.IsInf(p[1], 0)
 }
 
-// finiteGeometry reports whether every coordinate of g is finite.
-func finiteGeometry(g orb.Geometry) bool {
+// valid reports whether p is a finite longitude and latitude in range.
+func valid(p orb.Point) bool {
+	return p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90 // false for NaN
+}
+
+// validGeometry reports whether every position of g is valid.
+func validGeometry(g orb.Geometry) bool {
 	ok := true
 	eachLine(g, func(l []orb.Point) {
 		for _, p := range l {
-			ok = ok && finite(truce.Position(p))
+			ok = ok && valid(p)
 		}
 	})
 	return ok

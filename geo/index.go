@@ -101,7 +101,7 @@ func prepare[ID cmp.Ordered](it *Item[ID]) (prepared, error) {
 	var bad orb.Point
 	eachLine(g, func(l []orb.Point) {
 		for _, p := range l {
-			if !finite(truce.Position(p)) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+			if !valid(p) {
 				bad, n = p, -1<<62
 			}
 			box, n = extend(box, p), n+1

@@ -296,6 +296,59 @@ func TestIndexNearestPoint(t *testing.T) {
 	}
 }
 
+// TestIndexLargeItems checks items that the index cuts into pieces or
+// tiles, or keeps whole in its list of huge areas.
+func TestIndexLargeItems(t *testing.T) {
+	zone := poly(rect(30, 45, 42, 53), rect(33, 48, 36, 50)) // too many tiles: huge
+	items := []Item[int]{
+		{ID: 1, Geometry: zone, Category: "energy.generation.nuclear"},
+		{ID: 2, Geometry: line(truce.Position{29, 44}, truce.Position{49, 56}), Category: "energy.gas.pipeline"},        // cut
+		{ID: 3, Geometry: poly(rect(37, 51, 37.7, 51.5), rect(37.2, 51.1, 37.4, 51.3)), Category: "energy.gas.storage"}, // tiled
+		{ID: 4, Geometry: truce.Geometry{Type: "MultiPolygon", Polygons: [][][]truce.Position{
+			{rect(31, 46, 31.01, 46.01)}, {rect(40, 52, 41.5, 52.6)},
+		}}, Category: "energy.generation.hydro"}, // parts far apart: huge
+		{ID: 5, Geometry: line(truce.Position{34, 49}), Category: "energy.oil.refinery"}, // one position
+		{ID: 6, Geometry: truce.Geometry{Type: "MultiLineString", Lines: [][]truce.Position{
+			{{30, 50}, {30, 50}}, {{35, 47}, {35.001, 47}, {39, 52.5}},
+		}}, Category: "energy.oil.pipeline"},
+	}
+	x := NewIndex[int]()
+	if err := x.Build(items); err != nil {
+		t.Fatal(err)
+	}
+	if len(x.t.huge) != 2 {
+		t.Fatalf("%d huge edges, want 2 (the areas of the zone and the multipolygon)", len(x.t.huge))
+	}
+	g := newGenerator(7, region{west: 29, south: 44, east: 43, north: 54}, nil)
+	ref := byID(items)
+	checkQueries(t, g, x, ref, 1000)
+	// Inside, on and near the edges of each.
+	for _, p := range []truce.Position{{34.5, 49}, {33, 48}, {36.001, 49}, {37.3, 51.2}, {37.1, 51.2}, {39, 50}, {31.005, 46.005}, {41, 52.3}, {34, 49}} {
+		for _, r := range []float64{0, 1, 100, 5000} {
+			sameHits(t, fmt.Sprintf("Near(%v, %v)", p, r), x.Near(p, r, Filter{}), bruteNear(ref, p, r, Filter{}))
+		}
+	}
+	// Update by hand: each item removed and put back, then all removed.
+	for _, it := range items {
+		if !x.Remove(it.ID) {
+			t.Fatalf("Remove(%d) = false", it.ID)
+		}
+		delete(ref, it.ID)
+		checkQueries(t, g, x, ref, 50)
+		if err := x.Insert(it); err != nil {
+			t.Fatal(err)
+		}
+		ref[it.ID] = it
+	}
+	checkQueries(t, g, x, ref, 200)
+	for _, it := range items {
+		x.Remove(it.ID)
+	}
+	if x.Len() != 0 || x.t.points.n != 0 || x.t.edges.n != 0 || len(x.t.huge) != 0 {
+		t.Fatalf("after removing all: Len %d, %d points, %d edges, %d huge", x.Len(), x.t.points.n, x.t.edges.n, len(x.t.huge))
+	}
+}
+
 func TestIndexInBox(t *testing.T) {
 	x := NewIndex[string]()
 	err := x.Build([]Item[string]{

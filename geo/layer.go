@@ -16,11 +16,11 @@ const DefaultBand = 0.01
 // Edges live in bands edgeBand degrees high. An edge is at most
 // pieceLat degrees high and pieceLon wide: a longer segment is cut into
 // pieces, and the box of a polygon into tiles, of that size at most. An
-// item that would need more than maxPieces pieces or tiles for one
-// segment or area goes to a plain list instead, which every query scans.
+// area that would need more than maxPieces tiles goes to a plain list
+// instead, which every query scans.
 const (
-	edgeBand  = 0.02
-	pieceLat  = 0.05
+	edgeBand  = 0.05
+	pieceLat  = 0.1
 	pieceLon  = pieceLat * 1.5
 	maxPieces = 4096
 	// piecePad widens the box of a piece or tile so that rounding in
@@ -56,6 +56,7 @@ const (
 	edgeFromNorth             // the segment runs from its box's north side
 	edgePiece                 // the entry is a piece of segment seg
 	edgeArea                  // the entry is a tile of an area
+	edgeFull                  // the area's polygon covers the whole tile
 )
 
 // newEdge returns the edge for the whole segment from a to b.
@@ -86,16 +87,10 @@ func (e *edge[ID]) ends() (a, b orb.Point) {
 }
 
 // cuts returns into how many pieces, each at most pieceLat high and
-// pieceLon wide, a box must be cut along each axis.
-func cuts(b orb.Bound) (nx, ny int) {
-	// The comparison is made in floating point so that an absurd box
-	// cannot overflow an int.
-	fx := math.Ceil((b.Max[0] - b.Min[0]) / pieceLon)
-	fy := math.Ceil((b.Max[1] - b.Min[1]) / pieceLat)
-	if fx*fy > maxPieces {
-		return maxPieces + 1, 1
-	}
-	return max(int(fx), 1), max(int(fy), 1)
+// pieceLon wide, a box must be cut along each axis. It computes in
+// floating point, so that an absurd box cannot overflow an int.
+func cuts(b orb.Bound) (nx, ny float64) {
+	return max(math.Ceil((b.Max[0]-b.Min[0])/pieceLon), 1), max(math.Ceil((b.Max[1]-b.Min[1])/pieceLat), 1)
 }
 
 // layer is a set of latitude bands of equal height that cover the globe,

@@ -47,7 +47,7 @@ func (x *Index[ID]) Near(p truce.Position, metres float64, f Filter) []Hit[ID] {
 		switch {
 		case match.cats != nil && !match.cats[e.cat]:
 		case e.flags&edgeArea != 0:
-			if e.box.Contains(q) && inside(t.shapes[e.slot], q) {
+			if e.box.Contains(q) && (e.flags&edgeFull != 0 || inside(t.shapes[e.slot], q)) {
 				near = append(near, slotHit[ID]{e.slot, e.id, 0})
 			}
 		default:
@@ -62,42 +62,59 @@ func (x *Index[ID]) Near(p truce.Position, metres float64, f Filter) []Hit[ID] {
 			hits = append(hits, Hit[ID]{ID: h.id, Metres: h.d})
 		}
 	})
-	return sorted(hits)
+	return sorted(hits, metres)
 }
 
-// sorted returns a new slice of hits ordered by distance, then ID. It
-// sorts keys of 64 bits, which the standard library sorts several times
-// faster than structs with a comparison function: the bits of each
-// distance (which order as the distances do, since none is negative or
-// NaN) with the index of the hit in place of the lowest 16. That orders
-// the hits by distance, but for distances within a part in 10^11 of each
-// other, which a pass of insertion sort then puts right, with IDs.
-func sorted[ID cmp.Ordered](hits []Hit[ID]) []Hit[ID] {
+// sorted returns a new slice of hits, which lie within r metres, ordered
+// by distance, then ID. Hits spread over the disc of radius r about
+// evenly, so a counting sort into as many rings of equal area as there are
+// hits leaves them nearly in order, and a pass of insertion sort finishes
+// the work. That takes a fraction of the time of slices.SortFunc, which
+// takes over if there are many hits or the pass finds them far from
+// order (say, many at one distance).
+func sorted[ID cmp.Ordered](hits []Hit[ID], r float64) []Hit[ID] {
 	out := make([]Hit[ID], len(hits))
-	if len(hits) > 1<<16 {
-		copy(out, hits)
-		slices.SortFunc(out, func(a, b Hit[ID]) int {
-			return cmp.Or(compareFloat(a.Metres, b.Metres), cmp.Compare(a.ID, b.ID))
-		})
-		return out
-	}
-	var buf [64]uint64
-	keys := buf[:0]
-	for i, h := range hits {
-		keys = append(keys, math.Float64bits(h.Metres)&^0xffff|uint64(i))
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		out[i] = hits[k&0xffff]
-	}
-	for i := 1; i < len(out); i++ {
-		h, j := out[i], i
-		for ; j > 0 && (h.Metres < out[j-1].Metres || h.Metres == out[j-1].Metres && h.ID < out[j-1].ID); j-- {
-			out[j] = out[j-1]
+	var count [257]int32
+	if n := len(hits); n < len(count) && r > 0 {
+		scale := float64(n) / (r * r)
+		ring := func(d float64) int { return min(int(d*d*scale), n-1) }
+		for _, h := range hits {
+			count[ring(h.Metres)+1]++
 		}
-		out[j] = h
+		for i := 1; i <= n; i++ {
+			count[i] += count[i-1]
+		}
+		for _, h := range hits {
+			k := ring(h.Metres)
+			out[count[k]] = h
+			count[k]++
+		}
+		if insertionSort(out, 8*n) {
+			return out
+		}
+	} else {
+		copy(out, hits)
 	}
+	slices.SortFunc(out, func(a, b Hit[ID]) int {
+		return cmp.Or(compareFloat(a.Metres, b.Metres), cmp.Compare(a.ID, b.ID))
+	})
 	return out
+}
+
+// insertionSort orders hits by distance, then ID, unless that takes more
+// than budget moves, and reports whether it did.
+func insertionSort[ID cmp.Ordered](h []Hit[ID], budget int) bool {
+	for i := 1; i < len(h); i++ {
+		x, j := h[i], i
+		for ; j > 0 && (x.Metres < h[j-1].Metres || x.Metres == h[j-1].Metres && x.ID < h[j-1].ID); j-- {
+			h[j] = h[j-1]
+		}
+		h[j] = x
+		if budget -= i - j; budget < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // eachNearest calls f with the nearest edge hit of each slot. It sorts
@@ -189,7 +206,7 @@ func (x *Index[ID]) InBox(west, south, east, north float64, f Filter) []ID {
 		t.scanEdges(b, func(e *edge[ID]) {
 			var meets bool
 			if e.flags&edgeArea != 0 {
-				meets = e.box.Contains(b.Min) && inside(t.shapes[e.slot], b.Min)
+				meets = e.box.Contains(b.Min) && (e.flags&edgeFull != 0 || inside(t.shapes[e.slot], b.Min))
 			} else {
 				p, q := t.ends(e)
 				meets = segmentMeets(p, q, b)

@@ -142,7 +142,8 @@ func (t *table[ID]) point(s uint32) point[ID] {
 // eachEdge calls f with each edge of the line or polygon in slot s, and
 // whether it is too large to cut: every segment of every line and ring,
 // in pieces if it is long; a line of one position as a segment from it to
-// itself; and for a polygon or multipolygon its box as an area, in tiles.
+// itself; and for a polygon or multipolygon its box as an area, in tiles
+// unless it would take more than maxPieces.
 func (t *table[ID]) eachEdge(s uint32, f func(huge bool, e edge[ID])) {
 	sl, g := &t.slots[s], t.shapes[s]
 	emit := func(huge bool, e edge[ID]) {
@@ -153,12 +154,11 @@ func (t *table[ID]) eachEdge(s uint32, f func(huge bool, e edge[ID])) {
 	eachSegment(g, func(a, b orb.Point) {
 		e := newEdge[ID](a, b)
 		e.seg, seg = seg, seg+1
-		nx, ny := cuts(e.box)
-		if nx > maxPieces || nx == 1 && ny == 1 {
-			emit(nx > maxPieces, e)
+		n := max(cuts(e.box)) // at most 360/pieceLon
+		if n == 1 {
+			emit(false, e)
 			return
 		}
-		n := float64(max(nx, ny))
 		for i := 0.0; i < n; i++ {
 			p := newEdge[ID](lerp(a, b, i/n), lerp(a, b, (i+1)/n))
 			emit(false, edge[ID]{box: pad(p.box), seg: e.seg, flags: edgePiece})
@@ -166,23 +166,94 @@ func (t *table[ID]) eachEdge(s uint32, f func(huge bool, e edge[ID])) {
 	})
 	switch g.(type) {
 	case orb.Polygon, orb.MultiPolygon:
-		b := sl.box
-		nx, ny := cuts(b)
-		if nx > maxPieces {
-			emit(true, edge[ID]{box: b, flags: edgeArea})
+		nx, ny := cuts(sl.box)
+		if nx*ny > maxPieces {
+			emit(true, edge[ID]{box: sl.box, flags: edgeArea})
 			return
 		}
-		w, h := (b.Max[0]-b.Min[0])/float64(nx), (b.Max[1]-b.Min[1])/float64(ny)
-		for i := range nx {
-			for j := range ny {
-				tile := orb.Bound{
-					Min: orb.Point{b.Min[0] + float64(i)*w, b.Min[1] + float64(j)*h},
-					Max: orb.Point{b.Min[0] + float64(i+1)*w, b.Min[1] + float64(j+1)*h},
+		tiles := newTiling(sl.box, int(nx), int(ny))
+		class := tiles.classify(g)
+		for i := range tiles.nx {
+			for j := range tiles.ny {
+				e := edge[ID]{box: tiles.tile(i, j), flags: edgeArea}
+				switch class[i*tiles.ny+j] {
+				case tileOutside:
+					continue
+				case tileInside:
+					e.flags |= edgeFull
 				}
-				emit(false, edge[ID]{box: pad(tile), flags: edgeArea})
+				emit(false, e)
 			}
 		}
 	}
+}
+
+// tiling cuts the box of a polygon into tiles.
+type tiling struct {
+	box    orb.Bound
+	nx, ny int
+	w, h   float64
+}
+
+func newTiling(b orb.Bound, nx, ny int) tiling {
+	return tiling{box: b, nx: nx, ny: ny,
+		w: (b.Max[0] - b.Min[0]) / float64(nx), h: (b.Max[1] - b.Min[1]) / float64(ny)}
+}
+
+// tile returns the box of tile (i, j), padded.
+func (t *tiling) tile(i, j int) orb.Bound {
+	b := t.box
+	return pad(orb.Bound{
+		Min: orb.Point{b.Min[0] + float64(i)*t.w, b.Min[1] + float64(j)*t.h},
+		Max: orb.Point{b.Min[0] + float64(i+1)*t.w, b.Min[1] + float64(j+1)*t.h},
+	})
+}
+
+// Tile classes.
+const (
+	tileBoundary = iota // a ring may cross the tile
+	tileInside          // the polygon covers the tile
+	tileOutside         // the tile lies outside the polygon
+)
+
+// maxClassify bounds the work of classify, in segments times tiles.
+const maxClassify = 1 << 20
+
+// classify returns the class of each tile, by i*ny+j: a tile that no
+// segment of g meets lies wholly inside or outside it, as its centre
+// does. A query needs to test whether a point lies in g only in a
+// boundary tile. For a polygon of one tile, or one too large to classify
+// at a reasonable cost, every tile is a boundary tile.
+func (t *tiling) classify(g orb.Geometry) []uint8 {
+	class := make([]uint8, t.nx*t.ny)
+	n := 0
+	eachSegment(g, func(a, b orb.Point) { n++ })
+	if len(class) == 1 || n*len(class) > maxClassify {
+		return class
+	}
+	for i := range class {
+		class[i] = tileOutside
+	}
+	cell := func(v, origin, size float64, n int) int { return max(0, min(int((v-origin)/size), n-1)) }
+	eachSegment(g, func(a, b orb.Point) {
+		i0, i1 := cell(min(a[0], b[0]), t.box.Min[0], t.w, t.nx), cell(max(a[0], b[0]), t.box.Min[0], t.w, t.nx)
+		j0, j1 := cell(min(a[1], b[1]), t.box.Min[1], t.h, t.ny), cell(max(a[1], b[1]), t.box.Min[1], t.h, t.ny)
+		for i := max(i0-1, 0); i <= min(i1+1, t.nx-1); i++ {
+			for j := max(j0-1, 0); j <= min(j1+1, t.ny-1); j++ {
+				if segmentMeets(a, b, t.tile(i, j)) {
+					class[i*t.ny+j] = tileBoundary
+				}
+			}
+		}
+	})
+	for i := range t.nx {
+		for j := range t.ny {
+			if k := i*t.ny + j; class[k] == tileOutside && inside(g, t.tile(i, j).Center()) {
+				class[k] = tileInside
+			}
+		}
+	}
+	return class
 }
 
 // lerp returns the point a fraction f of the way from a to b.

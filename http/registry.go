@@ -76,10 +76,10 @@ func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 		p := truce.Position{f[1], f[0]}
 		g := truce.NewPoint(f[1], f[0])
 		if err := g.Validate(); err != nil {
-			return q, truce.Errorf(truce.EINVALID, "near: %s", truce.ErrorMessage(err))
+			return q, truce.Errorf(truce.EINVALID, "Query parameter near: %s", truce.ErrorMessage(err))
 		}
 		if !(f[2] >= 0 && f[2] <= 500000) {
-			return q, truce.Errorf(truce.EINVALID, "near: the distance must be 0 to 500000 metres.")
+			return q, truce.Errorf(truce.EINVALID, "Query parameter near: the distance must be 0 to 500000 metres.")
 		}
 		q.Near, q.Metres = &p, f[2]
 	}
@@ -87,7 +87,7 @@ func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 		for _, one := range strings.Split(c, ",") {
 			cat := truce.Category(strings.TrimSpace(one))
 			if !cat.Valid() {
-				return q, truce.Errorf(truce.EINVALID, "category: unknown category %q (see /v1/categories).", cat)
+				return q, truce.Errorf(truce.EINVALID, "Query parameter category: unknown category %q (see /v1/categories).", cat)
 			}
 			q.Categories = append(q.Categories, cat)
 		}
@@ -106,13 +106,13 @@ func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 func floats(name, s string, n int) ([]float64, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != n {
-		return nil, truce.Errorf(truce.EINVALID, "%s takes %d comma-separated numbers, not %q.", name, n, s)
+		return nil, truce.Errorf(truce.EINVALID, "Query parameter %s takes %d comma-separated numbers, not %q.", name, n, s)
 	}
 	out := make([]float64, n)
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || f != f || f > 1e308 || f < -1e308 {
-			return nil, truce.Errorf(truce.EINVALID, "%s: %q is not a finite number.", name, p)
+			return nil, truce.Errorf(truce.EINVALID, "Query parameter %s: %q is not a finite number.", name, p)
 		}
 		out[i] = f
 	}

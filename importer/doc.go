@@ -142,7 +142,8 @@
 // generator:output:electricity, substance, content, product, ref,
 // name:en. Read reads a seekable file twice to keep only the coordinates
 // it needs. Polygons that cross themselves fail the import like any other
-// bad geometry.
+// bad geometry, and so does a mapped node, or a node of a mapped way,
+// without coordinates (which the XML decoder reads as 0, 0).
 //
 // [WRI Global Power Plant Database]: https://datasets.wri.org/dataset/globalpowerplantdatabase
 // [GeoNuclearData]: https://github.com/cristianst85/GeoNuclearData

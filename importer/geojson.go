@@ -139,6 +139,9 @@ func (b *builder) feature(where string, raw []byte) error {
 	if id == "" {
 		return invalid(where, "the feature has no id (property %q or the feature's id).", idName)
 	}
+	if err := checkPositions(raw); err != nil {
+		return rowError(where, err)
+	}
 	g, err := fromOrb(f.Geometry)
 	if err != nil {
 		return rowError(where, err)
@@ -177,6 +180,56 @@ func (b *builder) feature(where string, raw []byte) error {
 		}
 	}
 	return b.add(where, s, country, "")
+}
+
+// positionDepth is how deeply each geometry type nests its positions.
+var positionDepth = map[string]int{"Point": 0, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+// checkPositions rejects what orb would read without complaint as zeros:
+// null coordinates, or a position with fewer than two numbers ("[30]"
+// would become longitude 30, latitude 0).
+func checkPositions(feature []byte) error {
+	var f struct {
+		Geometry *struct {
+			Type        string `json:"type"`
+			Coordinates any    `json:"coordinates"`
+		} `json:"geometry"`
+	}
+	if err := json.Unmarshal(feature, &f); err != nil || f.Geometry == nil {
+		return nil // orb has the say
+	}
+	depth, ok := positionDepth[f.Geometry.Type]
+	if !ok {
+		return nil
+	}
+	if !positions(f.Geometry.Coordinates, depth) {
+		return truce.Errorf(truce.EINVALID, "Geometry %s: every position needs a longitude and a latitude.", f.Geometry.Type)
+	}
+	return nil
+}
+
+func positions(v any, depth int) bool {
+	a, ok := v.([]any)
+	if !ok {
+		return false
+	}
+	if depth == 0 {
+		if len(a) < 2 {
+			return false
+		}
+		for _, x := range a {
+			if _, ok := x.(float64); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	for _, x := range a {
+		if !positions(x, depth-1) {
+			return false
+		}
+	}
+	return true
 }
 
 func or(s, def string) string {

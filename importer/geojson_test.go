@@ -28,6 +28,10 @@ func TestGeoJSON(t *testing.T) {
 	res = readString(t, one, "geojson", importer.Options{DefaultController: "ua", IDColumn: "ref", NameColumn: "title", CategoryColumn: "kind",
 		Categories: map[string]truce.Category{"hosp": "health.hospital"}, IDPrefix: "moh:", Source: "Ministry"})
 	checkSites(t, res, []want{{id: "moh:A1", name: "Hospital", category: "health.hospital", source: "Ministry"}})
+	// An altitude is allowed, and dropped.
+	res = readString(t, `{"type": "Feature", "properties": {"id": 1, "name": "H", "category": "health.hospital"},
+		"geometry": {"type": "Point", "coordinates": [30, 50, 120.5]}}`, "geojson", importer.Options{DefaultController: "ua"})
+	checkSites(t, res, []want{{id: "1", point: truce.Position{30, 50}}})
 }
 
 func TestGeoJSONBadFeatures(t *testing.T) {
@@ -57,6 +61,16 @@ func TestGeoJSONBadFeatures(t *testing.T) {
 		{"bad geometry type", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`, `{"type": "Circle", "coordinates": [30, 50]}`)), "feature 2 (line 4): not a GeoJSON feature"},
 		{"crossing polygon", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`,
 			`{"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}`)), "feature 2 (line 4): Site b: Polygon 0 intersects itself"},
+		{"empty position", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`, `{"type": "Point", "coordinates": []}`)),
+			"feature 2 (line 4): Geometry Point: every position needs a longitude and a latitude"},
+		{"short position", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`, `{"type": "Point", "coordinates": [30]}`)),
+			"feature 2 (line 4): Geometry Point: every position"},
+		{"null coordinates", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`, `{"type": "Point", "coordinates": null}`)),
+			"feature 2 (line 4): Geometry Point: every position"},
+		{"short line position", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`, `{"type": "LineString", "coordinates": [[30, 50], [31]]}`)),
+			"feature 2 (line 4): Geometry LineString: every position"},
+		{"short ring position", collection(feature(`{"id": "b", "name": "B", "category": "health.hospital"}`,
+			`{"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1], [0, 0]]]]}`)), "feature 2 (line 4): Geometry MultiPolygon: every position"},
 		{"not a feature", collection(`{"type": "Point", "coordinates": [30, 50]}`), "feature 2 (line 4): not a GeoJSON feature"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { mustFail(t, tc.in, "geojson", opts, tc.want) })

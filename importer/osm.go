@@ -125,9 +125,13 @@ func (im *osmImport) object(o osm.Object) error {
 		if c == "" {
 			return nil
 		}
+		where := fmt.Sprintf("node %d", o.ID)
+		if o.Lat == 0 && o.Lon == 0 {
+			return invalid(where, "the node has no coordinates (or lies at 0, 0).")
+		}
 		s := im.site(o.Tags, c, "node", int64(o.ID))
 		s.Geometry = truce.NewPoint(o.Lon, o.Lat)
-		return im.b.add(fmt.Sprintf("node %d", o.ID), s, "", "")
+		return im.b.add(where, s, "", "")
 	case *osm.Way:
 		c := osmCategory(o.Tags)
 		if c == "" {
@@ -152,7 +156,9 @@ func (im *osmImport) object(o osm.Object) error {
 }
 
 // hasCoords reports whether a way node carries its coordinates, as in
-// Overpass output with "out geom".
+// Overpass output with "out geom". The XML decoder gives no way to tell a
+// missing coordinate from a zero, so 0, 0 (in the Gulf of Guinea, where
+// nothing is protected) counts as missing, for nodes too.
 func hasCoords(n osm.WayNode) bool { return n.Lat != 0 || n.Lon != 0 }
 
 // site returns the site of a tagged element, without its geometry.
@@ -195,6 +201,9 @@ func (im *osmImport) addWay(w pendingWay) error {
 		}
 		if !ok {
 			return im.b.add(where, w.site, "", "ways with nodes missing from the file")
+		}
+		if p == (truce.Position{}) {
+			return invalid(where, "node %d has no coordinates (or lies at 0, 0).", n.ID)
 		}
 		if len(ps) == 0 || ps[len(ps)-1] != p {
 			ps = append(ps, p)

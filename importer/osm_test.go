@@ -168,9 +168,12 @@ func TestOSMBadElements(t *testing.T) {
 			<way id="5"><nd ref="1"/><nd ref="2"/><tag k="power" v="line"/></way></osm>`, "way 5: Site osm:way:5: Longitude 190 is outside"},
 		{"one node", osmHead + `<node id="1" lat="50" lon="30"/><way id="5"><nd ref="1"/><tag k="power" v="line"/></way></osm>`,
 			"way 5: Site osm:way:5: Line 0 has 1 positions"},
-		{"crossing area", osmHead + `<node id="1" lat="0" lon="0"/><node id="2" lat="1" lon="1"/><node id="3" lat="0" lon="1"/><node id="4" lat="1" lon="0"/>
+		{"crossing area", osmHead + `<node id="1" lat="50" lon="30"/><node id="2" lat="51" lon="31"/><node id="3" lat="50" lon="31"/><node id="4" lat="51" lon="30"/>
 			<way id="5"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/><tag k="power" v="substation"/></way></osm>`,
 			"way 5: Site osm:way:5: Polygon 0 intersects itself"},
+		{"no coordinates", osmHead + `<node id="9"><tag k="amenity" v="hospital"/></node></osm>`, "node 9: the node has no coordinates"},
+		{"way node without coordinates", osmHead + `<node id="1" lat="50" lon="30"/><node id="2"/>
+			<way id="5"><nd ref="1"/><nd ref="2"/><tag k="power" v="line"/></way></osm>`, "way 5: node 2 has no coordinates"},
 		{"control character", osmHead + `<node id="9" lat="50" lon="30"><tag k="amenity" v="hospital"/><tag k="name" v="a&#x85;b"/></node></osm>`,
 			"node 9: Site osm:node:9: name contains a control character"},
 		{"duplicate", osmHead + `<node id="9" lat="50" lon="30"><tag k="amenity" v="hospital"/></node><node id="9" lat="50" lon="30"><tag k="amenity" v="hospital"/></node></osm>`,

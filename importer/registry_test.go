@@ -92,6 +92,8 @@ func TestGPPDBadRows(t *testing.T) {
 		{"NaN", gppdHeader + "UKR,A,NaN,30,1,Coal,X1\n", `line 2: latitude "NaN" is not a finite number`},
 		{"infinity", gppdHeader + "UKR,A,50,+Inf,1,Coal,X1\n", `line 2: longitude "+Inf" is not a finite number`},
 		{"not a number", gppdHeader + "UKR,A,fifty,30,1,Coal,X1\n", `line 2: latitude "fifty" is not a number`},
+		{"hexadecimal", gppdHeader + "UKR,A,0x1p5,30,1,Coal,X1\n", `line 2: latitude "0x1p5" is not a number`},
+		{"overflow", gppdHeader + "UKR,A,1e400,30,1,Coal,X1\n", `line 2: latitude "1e400" is not a number`},
 		{"empty coordinate", gppdHeader + "UKR,A,,30,1,Coal,X1\n", "line 2: latitude is empty"},
 		{"empty name", gppdHeader + "UKR,,50,30,1,Coal,X1\n", "line 2: Site gppd:X1: name is required"},
 		{"empty id", gppdHeader + "UKR,A,50,30,1,Coal,\n", "line 2: gppd_idnr is empty"},

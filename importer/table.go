@@ -138,7 +138,10 @@ func coordinate(where, col, s string, limit float64) (float64, error) {
 	if s == "" {
 		return 0, invalid(where, "%s is empty.", col)
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	if strings.EqualFold(s, "nan") || strings.Contains(strings.ToLower(s), "inf") {
+		return 0, invalid(where, "%s %q is not a finite number.", col, s)
+	}
+	v, err := parseDecimal(s)
 	if err != nil {
 		return 0, invalid(where, "%s %q is not a number.", col, s)
 	}
@@ -157,11 +160,23 @@ func number(where, col, s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	v, err := parseDecimal(s)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return "", invalid(where, "%s %q is not a non-negative number.", col, s)
 	}
 	return s, nil
+}
+
+// parseDecimal parses a number written in decimal, such as "-12.5" or
+// "1e3"; strconv.ParseFloat alone would also take "0x1p4", "Inf" and
+// "NaN".
+func parseDecimal(s string) (float64, error) {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return 0, strconv.ErrSyntax
+		}
+	}
+	return strconv.ParseFloat(s, 64)
 }
 
 // attrs builds an attribute map from key and value pairs, leaving out

@@ -58,9 +58,13 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 		return err
 	}
 	s.preverify(sts)
+	seen, err := s.seen(ctx, sts)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	batch := s.decide(from, sts)
+	batch := s.decide(from, sts, seen)
 	if err := s.store.Apply(ctx, batch); err == nil {
 		err = s.indexSites(batch.Sites)
 	}
@@ -159,7 +163,7 @@ func (s *Service) preverify(entries []entry) {
 // decide checks each entry against the state at its position, applies
 // the accepted ones to the state, and returns the batch to store.
 // Callers hold s.mu.
-func (s *Service) decide(from uint64, entries []entry) truce.Batch {
+func (s *Service) decide(from uint64, entries []entry, seen map[string]uint64) truce.Batch {
 	var b truce.Batch
 	var changes changes
 	for i, e := range entries {
@@ -168,7 +172,10 @@ func (s *Service) decide(from uint64, entries []entry) truce.Batch {
 			b.Records = append(b.Records, unreadable(index, e))
 			continue
 		}
-		err := s.state.Check(e.st)
+		err := replayed(e.st.ID, index, seen)
+		if err == nil {
+			err = s.state.Check(e.st)
+		}
 		if err == nil {
 			changes.add(s.state.Apply(e.st, index))
 		}
@@ -176,6 +183,34 @@ func (s *Service) decide(from uint64, entries []entry) truce.Batch {
 	}
 	changes.into(&b)
 	return b
+}
+
+// seen returns the first log index of each statement of the batch that the
+// projection already holds.
+func (s *Service) seen(ctx context.Context, entries []entry) (map[string]uint64, error) {
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.st != nil {
+			ids = append(ids, e.st.ID)
+		}
+	}
+	seen, err := s.store.Seen(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("look up statement ids: %w", err)
+	}
+	return seen, nil
+}
+
+// replayed returns an error if the statement id was logged before index,
+// in the projection or earlier in the batch, and records it otherwise.
+// The service never appends a statement twice; a log that holds one twice
+// was written by someone else, and the copy must not take effect again.
+func replayed(id string, index uint64, seen map[string]uint64) error {
+	if first, ok := seen[id]; ok && first < index {
+		return truce.Errorf(truce.ECONFLICT, "Statement %s is a replay of the one at log index %d.", id, first)
+	}
+	seen[id] = index
+	return nil
 }
 
 // indexSites brings the spatial index up to date with changed sites.

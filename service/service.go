@@ -144,7 +144,11 @@ func loadState(ctx context.Context, store truce.Store, origin string) (*truce.St
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
-	auth, err := truce.RestoreAuthority(origin, members, keys)
+	charter, err := store.Charter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load charter: %w", err)
+	}
+	auth, err := truce.RestoreAuthority(origin, charter, members, keys)
 	if err != nil {
 		return nil, fmt.Errorf("restore authority: %w", err)
 	}

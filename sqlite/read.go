@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/truce-project/truce"
@@ -173,4 +174,51 @@ func (s *Store) Reset(ctx context.Context) error {
 		return wrap("reset", err)
 	}
 	return nil
+}
+
+// Seen implements [truce.Store], one query per call.
+func (s *Store) Seen(ctx context.Context, ids []string) (map[string]uint64, error) {
+	out := make(map[string]uint64, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT id, min(idx) FROM statements WHERE id IN (?`+
+			strings.Repeat(",?", len(chunk)-1)+`) GROUP BY id`, args...)
+		if err != nil {
+			return nil, wrap("seen", err)
+		}
+		for rows.Next() {
+			var id string
+			var idx int64
+			if err := rows.Scan(&id, &idx); err != nil {
+				rows.Close()
+				return nil, wrap("seen", err)
+			}
+			out[id] = uint64(idx)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrap("seen", err)
+		}
+	}
+	return out, nil
+}
+
+// Charter implements [truce.Store].
+func (s *Store) Charter(ctx context.Context) (string, error) {
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT id FROM statements WHERE kind = 'charter' AND status = 'accepted'
+		ORDER BY idx DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", wrap("charter", err)
+	}
+	return id, nil
 }

@@ -42,6 +42,8 @@ type Log struct {
 
 	cpMu   sync.Mutex
 	cpLast truce.Checkpoint // the last checkpoint verified, to verify each once
+
+	proofs proofCache
 }
 
 // Open opens the log in cfg.Dir, creating it if the directory holds none and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sync"
 
 	"github.com/transparency-dev/tessera"
 	"github.com/transparency-dev/tessera/api/layout"
@@ -22,11 +23,11 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if index >= size {
 		return nil, truce.Errorf(truce.EINVALID, "Index %d is not in a tree of %d entries.", index, size)
 	}
-	pb, err := l.proofBuilder(ctx, size)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pb.InclusionProof(ctx, index)
+	var p [][]byte
+	err := l.withProofBuilder(ctx, size, func(pb *client.ProofBuilder) (err error) {
+		p, err = pb.InclusionProof(ctx, index)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("prove inclusion of %d in %d: %w", index, size, err)
 	}
@@ -42,15 +43,45 @@ func (l *Log) ConsistencyProof(ctx context.Context, from, to uint64) ([][]byte, 
 	if from > to {
 		return nil, truce.Errorf(truce.EINVALID, "Cannot prove a tree of %d entries consistent with a smaller one of %d.", from, to)
 	}
-	pb, err := l.proofBuilder(ctx, to)
-	if err != nil {
-		return nil, err
-	}
-	p, err := pb.ConsistencyProof(ctx, from, to)
+	var p [][]byte
+	err := l.withProofBuilder(ctx, to, func(pb *client.ProofBuilder) (err error) {
+		p, err = pb.ConsistencyProof(ctx, from, to)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("prove consistency of %d with %d: %w", from, to, err)
 	}
 	return p, nil
+}
+
+// proofCache keeps the proof builder of the latest tree size asked for:
+// the receipts of one checkpoint's entries, hundreds under load, all need
+// proofs in the tree of that size, and a builder caches the tiles it read.
+// Tessera's builder is not safe for concurrent use, hence the mutex; a
+// proof from cached tiles takes microseconds.
+type proofCache struct {
+	mu   sync.Mutex
+	size uint64
+	pb   *client.ProofBuilder
+}
+
+// withProofBuilder runs f with a proof builder for the tree of size.
+func (l *Log) withProofBuilder(ctx context.Context, size uint64, f func(*client.ProofBuilder) error) error {
+	c := &l.proofs
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pb == nil || c.size != size {
+		pb, err := l.proofBuilder(ctx, size)
+		if err != nil {
+			return err
+		}
+		c.pb, c.size = pb, size
+	}
+	if err := f(c.pb); err != nil {
+		c.pb = nil // a failed read may have left the builder's cache short
+		return err
+	}
+	return nil
 }
 
 // proofBuilder returns a Tessera proof builder for the tree of size, reading

@@ -181,15 +181,7 @@ func TestE2ESubmit(t *testing.T) {
 		}
 
 		var members struct {
-			Members []struct {
-				ID   string `json:"id"`
-				Role string `json:"role"`
-				Keys []struct {
-					ID      string `json:"id"`
-					Member  string `json:"member"`
-					AddedAt uint64 `json:"added_at"`
-				} `json:"keys"`
-			} `json:"members"`
+			Members []memberView `json:"members"`
 		}
 		c.getJSON("/v1/members", &members)
 		wantKeys := map[string]int{"mediator": 2, "monitor": 2, "party-a": 4, "party-b": 2}
@@ -315,13 +307,24 @@ func TestE2EBadInput(t *testing.T) {
 	c.submit(sign(t, pa, truce.KindKeyRevoke, t0, truce.KeyRevoke{Member: "party-a", KeyID: revoked.ID(), Reason: "Lost with a laptop."}).Raw)
 
 	good, _ := keyAdd(t, g, pa)
-	var env truce.Envelope
-	if err := json.Unmarshal(good.Raw, &env); err != nil {
-		t.Fatal(err)
+	// flip returns good with signature i spoilt.
+	flip := func(i int) []byte {
+		var env truce.Envelope
+		if err := json.Unmarshal(good.Raw, &env); err != nil {
+			t.Fatal(err)
+		}
+		env.Signatures[i].Sig[7] ^= 1
+		return env.Canonical()
 	}
-	env.Signatures[0].Sig[7] ^= 1
-	badSig := env.Canonical()
 	unknown := g.signer(t, "party-a", dep.Origin)
+	fresh, other := g.signer(t, "party-a", dep.Origin), g.signer(t, "party-a", dep.Origin)
+	freshKey := truce.KeyAdd{Key: truce.NewPublicKey(fresh.Public())}
+	_, charterID := c.charter()
+	// amendment returns a charter that replaces the one naming replaces
+	// and names the mediator its only party.
+	amendment := func(replaces string) truce.Charter {
+		return truce.Charter{Name: "Take-over", Replaces: replaces, Members: []truce.Member{{ID: "mediator", Role: truce.RoleParty, Name: "M", Keys: []truce.PublicKey{truce.NewPublicKey(med.Public())}}}}
+	}
 	impostor := &truce.Signer{Member: "party-a", Key: pb.Key, Log: dep.Origin}
 	otherLog := *pa
 	otherLog.Log = "truce.localhost/another"
@@ -340,15 +343,24 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "wrong payloadType", body: bytes.Replace(good.Raw, []byte(truce.PayloadType), []byte("application/json"), 1), status: 400, detail: "payloadType"},
 		{name: "body over 64 KiB", body: append([]byte(`{"payloadType":"`), bytes.Repeat([]byte("a"), 70000)...), status: 413, detail: "larger than"},
 		{name: "no signature", body: []byte(fmt.Sprintf(`{"payloadType":%q,"payload":"e30=","signatures":[]}`, truce.PayloadType)), status: 401, detail: "no signature"},
-		{name: "bad signature", body: badSig, status: 401, detail: "does not verify"},
-		{name: "unknown key", body: sign(t, unknown, truce.KindKeyAdd, t0, truce.KeyAdd{Key: truce.NewPublicKey(unknown.Public())}).Raw, status: 401, detail: "not registered"},
+		{name: "bad signature", body: flip(0), status: 401, detail: "does not verify"},
+		{name: "unknown key", body: func() []byte { st, _ := keyAdd(t, g, unknown); return st.Raw }(), status: 401, detail: "not registered"},
 		{name: "revoked key", body: func() []byte { st, _ := keyAdd(t, g, revoked); return st.Raw }(), status: 401, detail: "revoked"},
 		{name: "key of another member", body: func() []byte { st, _ := keyAdd(t, g, impostor); return st.Raw }(), status: 403, detail: "belongs to"},
 		{name: "party revokes another member's key", body: sign(t, pb, truce.KindKeyRevoke, t0, truce.KeyRevoke{Member: "party-a", KeyID: pa.ID(), Reason: "Because."}).Raw, status: 403, detail: "may revoke"},
 		{name: "revoke the last active key", body: sign(t, med, truce.KindKeyRevoke, t0, truce.KeyRevoke{Member: "monitor", KeyID: dep.signer(t, "monitor").ID(), Reason: "Stolen."}).Raw, status: 409, detail: "last active key"},
-		{name: "key registered twice", body: sign(t, pb, truce.KindKeyAdd, t0, truce.KeyAdd{Key: truce.NewPublicKey(pa.Public())}).Raw, status: 409, detail: "already registered"},
-		{name: "charter amendment by one party", body: sign(t, med, truce.KindCharter, t0, truce.Charter{Name: "Take-over", Members: []truce.Member{{ID: "mediator", Role: truce.RoleParty, Name: "M", Keys: []truce.PublicKey{truce.NewPublicKey(med.Public())}}}}).Raw, status: 403, detail: "every party"},
-		{name: "time more than five minutes ahead", body: sign(t, pa, truce.KindKeyAdd, t0.Add(5*time.Minute+time.Second), truce.KeyAdd{Key: truce.NewPublicKey(unknown.Public())}).Raw, status: 400, detail: "ahead of the server's clock"},
+		{name: "key registered twice", body: addKey(t, pb, pa, t0).Raw, status: 409, detail: "already registered"},
+		{name: "key.add without the new key's signature", body: sign(t, pa, truce.KindKeyAdd, t0, freshKey).Raw, status: 400, detail: "carries 2 signature(s), not 1"},
+		{name: "key.add signed by the new key alone", body: sign(t, fresh, truce.KindKeyAdd, t0, freshKey).Raw, status: 400, detail: "carries 2 signature(s), not 1"},
+		{name: "key.add with a third signature", body: sign(t, pa, truce.KindKeyAdd, t0, freshKey, fresh, other).Raw, status: 400, detail: "carries 2 signature(s), not 3"},
+		{name: "key.add cosigned by another key", body: sign(t, pa, truce.KindKeyAdd, t0, freshKey, other).Raw, status: 401, detail: "second signature must be by the key it adds"},
+		{name: "key.add cosigned by a registered key", body: sign(t, pa, truce.KindKeyAdd, t0, freshKey, pb).Raw, status: 401, detail: "second signature must be by the key it adds"},
+		{name: "key.add whose new key's signature does not verify", body: flip(1), status: 401, detail: "second signature must be by the key it adds"},
+		{name: "key.add signed by the new key first", body: sign(t, fresh, truce.KindKeyAdd, t0, freshKey, pa).Raw, status: 401, detail: "not registered"},
+		{name: "charter amendment by one party", body: sign(t, med, truce.KindCharter, t0, amendment(charterID)).Raw, status: 403, detail: "every party"},
+		{name: "charter amendment naming no charter", body: sign(t, pa, truce.KindCharter, t0, amendment(""), pb).Raw, status: 409, detail: "must name the charter in force"},
+		{name: "charter amendment naming another statement", body: sign(t, pa, truce.KindCharter, t0, amendment(addRevoked.ID), pb).Raw, status: 409, detail: "must name the charter in force"},
+		{name: "time more than five minutes ahead", body: addKey(t, pa, unknown, t0.Add(5*time.Minute+time.Second)).Raw, status: 400, detail: "ahead of the server's clock"},
 		{name: "statement for another log", body: func() []byte { st, _ := keyAdd(t, g, &otherLog); return st.Raw }(), status: 400, detail: "is for log"},
 		{name: "invalid UTF-8 in envelope", body: bytes.Replace(good.Raw, []byte(`"signatures"`), []byte("\"sig\xffnatures\""), 1), status: 400, detail: "UTF-8"},
 		{name: "invalid UTF-8 in payload", body: rawEnvelope(pa, payload("key.add", "{\"key\":{\"id\":\"\xff\xfe\"}}")), status: 400, detail: "UTF-8"},
@@ -392,7 +404,7 @@ func TestE2EBadInput(t *testing.T) {
 	if status, _ := c.submit(good.Raw); status != http.StatusCreated {
 		t.Errorf("good statement after the bad ones: %d, want 201", status)
 	}
-	edge := sign(t, pa, truce.KindKeyAdd, t0.Add(5*time.Minute), truce.KeyAdd{Key: truce.NewPublicKey(unknown.Public())})
+	edge := addKey(t, pa, unknown, t0.Add(5*time.Minute))
 	if status, _ := c.submit(edge.Raw); status != http.StatusCreated {
 		t.Errorf("statement five minutes ahead: %d, want 201", status)
 	}
@@ -420,7 +432,7 @@ func TestE2EBatch(t *testing.T) {
 	good2, _ := keyAdd(t, g, pb)
 	twice, _ := keyAdd(t, g, dep.signer(t, "monitor"))
 	unknown := g.signer(t, "party-b", dep.Origin)
-	future := sign(t, pb, truce.KindKeyAdd, t0.Add(time.Hour), truce.KeyAdd{Key: truce.NewPublicKey(unknown.Public())})
+	future := addKey(t, pb, unknown, t0.Add(time.Hour))
 	stranger, _ := keyAdd(t, g, unknown)
 
 	type want struct {

@@ -109,14 +109,27 @@ func (g *keyGen) signer(t testing.TB, member, origin string) *truce.Signer {
 	return s
 }
 
-// sign signs body as a statement of kind by s at time at.
-func sign(t testing.TB, s *truce.Signer, kind truce.Kind, at time.Time, body any) *truce.Statement {
+// sign signs body as a statement of kind by s at time at, then by the
+// cosigners in order.
+func sign(t testing.TB, s *truce.Signer, kind truce.Kind, at time.Time, body any, cosigners ...*truce.Signer) *truce.Statement {
 	t.Helper()
-	st, err := truce.Sign(s, s.Log, kind, at, body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatalf("sign %s: %v", kind, err)
+	}
+	p := truce.Payload{Kind: kind, Log: s.Log, Signer: s.Member, Time: at.UTC(), Body: b}
+	st, err := truce.SignPayload(s, p, cosigners...)
 	if err != nil {
 		t.Fatalf("sign %s: %v", kind, err)
 	}
 	return st
+}
+
+// addKey returns a key.add statement by s, claiming time at, that
+// registers k's key: signed by s, then by k, which proves possession.
+func addKey(t testing.TB, s, k *truce.Signer, at time.Time) *truce.Statement {
+	t.Helper()
+	return sign(t, s, truce.KindKeyAdd, at, truce.KeyAdd{Key: truce.NewPublicKey(k.Public())}, k)
 }
 
 // keyAdd returns a key.add statement by s registering a fresh key, and
@@ -124,7 +137,7 @@ func sign(t testing.TB, s *truce.Signer, kind truce.Kind, at time.Time, body any
 func keyAdd(t testing.TB, g *keyGen, s *truce.Signer) (*truce.Statement, *truce.Signer) {
 	t.Helper()
 	k := g.signer(t, s.Member, s.Log)
-	return sign(t, s, truce.KindKeyAdd, t0, truce.KeyAdd{Key: truce.NewPublicKey(k.Public())}), k
+	return addKey(t, s, k, t0), k
 }
 
 // rawEnvelope signs an arbitrary payload with s's key, bypassing every
@@ -311,6 +324,56 @@ func verifyReceipt(t testing.TB, vkey string, r receipt, envelope []byte) checkp
 		t.Fatalf("inclusion proof of %s at %d in %d: %v", r.ID, r.Index, cp.Size, err)
 	}
 	return cp
+}
+
+// charter returns the charter the log begins with, and its statement id.
+func (c *client) charter() (*truce.Charter, string) {
+	c.t.Helper()
+	var l statementList
+	c.getJSON("/v1/statements?from=0&limit=1", &l)
+	if len(l.Statements) != 1 {
+		c.t.Fatalf("the log has no first statement")
+	}
+	st, err := truce.ParseStatement(l.Statements[0].Envelope)
+	if err != nil {
+		c.t.Fatalf("the log's first statement: %v", err)
+	}
+	ch, ok := st.Body.(*truce.Charter)
+	if !ok {
+		c.t.Fatalf("the log's first statement is a %s, not a charter", st.Payload.Kind)
+	}
+	return ch, st.ID
+}
+
+// member returns a member as GET /v1/members shows it.
+func (c *client) member(id string) memberView {
+	c.t.Helper()
+	var v struct {
+		Members []memberView `json:"members"`
+	}
+	c.getJSON("/v1/members", &v)
+	for _, m := range v.Members {
+		if m.ID == id {
+			return m
+		}
+	}
+	c.t.Fatalf("no member %q in %+v", id, v.Members)
+	return memberView{}
+}
+
+// memberView is a member as GET /v1/members shows it.
+type memberView struct {
+	ID      string    `json:"id"`
+	Role    string    `json:"role"`
+	Removed bool      `json:"removed"`
+	Keys    []keyView `json:"keys"`
+}
+
+type keyView struct {
+	ID        string  `json:"id"`
+	Member    string  `json:"member"`
+	AddedAt   uint64  `json:"added_at"`
+	RevokedAt *uint64 `json:"revoked_at"`
 }
 
 // logSize returns the size of the server's latest checkpoint, verified.

@@ -26,9 +26,10 @@ func (m *Main) runKeyNew(_ context.Context, args []string) error {
 	fs := m.flagSet("key new", "key new --member ID --out FILE [--log ORIGIN]",
 		"Creates an ed25519 key for a member and writes it to FILE, readable by its owner only.\n"+
 			"Prints the body of a key.add statement that registers it; sign that body with one\n"+
-			"of the member's registered keys:\n\n"+
+			"of the member's registered keys, and cosign it with the new key to prove that the\n"+
+			"member holds it:\n\n"+
 			"  truce key new --member party-a --out new.key > add.json\n"+
-			"  truce sign --key keys/party-a.key --kind key.add add.json > st.json\n"+
+			"  truce sign --key keys/party-a.key --kind key.add --cosign new.key add.json > st.json\n"+
 			"  truce submit --server URL st.json")
 	member := fs.String("member", "", "the member the key belongs to (required)")
 	out := fs.String("out", "", "file to write the key to; must not exist (required)")

@@ -23,8 +23,9 @@ func (m *Main) runSign(_ context.Context, args []string) error {
 			"reads standard input) and prints the DSSE envelope, ready for \"truce submit\".\n"+
 			"The statement names the key's member as its signer and the deployment's log origin\n"+
 			"(from the key file, or --log), so it cannot be replayed in another deployment.\n"+
-			"Kinds: charter, key.add, key.revoke. A charter that replaces the one in force must be\n"+
-			"signed by every party: add their keys with --cosign.")
+			"Kinds: charter, key.add, key.revoke. A key.add is cosigned by the key it adds. A\n"+
+			"charter that replaces the one in force names that charter's statement id in its\n"+
+			"\"replaces\" field and is signed by every party: add their keys with --cosign.")
 	keyFile := fs.String("key", "", "the signer's key file (required)")
 	kind := fs.String("kind", "", "the statement's kind (required)")
 	origin := fs.String("log", "", "the log origin (default: the one in the key file)")

@@ -25,3 +25,6 @@ CREATE TABLE site_events (
 	body  TEXT    NOT NULL,
 	PRIMARY KEY (site, idx)
 ) STRICT, WITHOUT ROWID;
+
+-- The service finds the charter in force, the latest accepted one, on start.
+CREATE INDEX statements_kind ON statements (kind, idx);
