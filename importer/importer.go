@@ -193,10 +193,11 @@ func Read(r io.Reader, format string, opts Options) (*Result, error) {
 			er.s, er.start = rs, off
 		}
 	}
-	if err := read(er, b); err != nil {
-		if er.err != nil {
-			return nil, fmt.Errorf("read %s: %w", format, er.err)
-		}
+	err = read(er, b)
+	if er.err != nil {
+		return nil, fmt.Errorf("read %s: %w", format, er.err)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &b.res, nil
