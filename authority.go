@@ -42,6 +42,7 @@ type Change struct {
 	Agreements []AgreementVersion
 	Sites      []SiteState
 	SiteEvents []SiteEvent
+	Reports    []ReportState
 }
 
 // Authority is who may say what at one position of the log: the members

@@ -14,11 +14,15 @@ const (
 	RoleMediator Role = "mediator" // the guarantor's technical team
 	RoleMonitor  Role = "monitor"  // an impartial mission
 	RoleSource   Role = "source"   // a vetted outside reporter
+	// RoleOperator is the service that runs the log: it may only append
+	// state roots, so that its digests of the projection are signed
+	// statements like any other.
+	RoleOperator Role = "operator"
 )
 
 func (r Role) valid() bool {
 	switch r {
-	case RoleParty, RoleMediator, RoleMonitor, RoleSource:
+	case RoleParty, RoleMediator, RoleMonitor, RoleSource, RoleOperator:
 		return true
 	}
 	return false
@@ -88,7 +92,7 @@ func (m *Member) Validate() error {
 		return err
 	}
 	if !m.Role.valid() {
-		return Errorf(EINVALID, "Member %q: role %q is not one of party, mediator, monitor, source.", m.ID, m.Role)
+		return Errorf(EINVALID, "Member %q: role %q is not one of party, mediator, monitor, source, operator.", m.ID, m.Role)
 	}
 	if err := validateText("Member "+m.ID+": name", m.Name, 200, true); err != nil {
 		return err

@@ -8,11 +8,12 @@ type State struct {
 	*Authority
 	Terms    *Terms
 	Registry *Registry
+	Reports  *Reports
 }
 
 // NewState returns the state of an empty log with the given origin.
 func NewState(origin string) *State {
-	return &State{Authority: NewAuthority(origin), Terms: NewTerms(), Registry: NewRegistry()}
+	return &State{Authority: NewAuthority(origin), Terms: NewTerms(), Registry: NewRegistry(), Reports: NewReports()}
 }
 
 // roles lists who may make statements of each kind beyond the charter and
@@ -24,6 +25,9 @@ var roles = map[Kind][]Role{
 	KindSiteBatch:        {RoleParty, RoleMediator},
 	KindSiteRetire:       {RoleParty, RoleMediator},
 	KindSiteDispute:      {RoleParty},
+	KindReport:           {RoleParty, RoleMonitor, RoleSource, RoleMediator},
+	KindReportRetract:    {RoleParty, RoleMonitor, RoleSource, RoleMediator},
+	KindStateRoot:        {RoleOperator},
 }
 
 // Check reports whether st may be appended now: Authority.Check, then the
@@ -74,8 +78,41 @@ func (s *State) checkBody(signer *MemberState, body any) error {
 		return s.Registry.checkRetire(signer, b)
 	case *SiteDispute:
 		return s.Registry.checkDispute(signer, b)
+	case *Report:
+		return s.checkReport(signer, b)
+	case *ReportRetract:
+		return s.Reports.checkRetract(signer.ID, b)
 	}
 	return nil
+}
+
+// checkReport checks what a report's fields say about the log: the source
+// kind fits the signer's role, the accused are parties, the named sites
+// are in the registry, and the client reference is new.
+func (s *State) checkReport(signer *MemberState, b *Report) error {
+	if !hasKind(sourceKinds[signer.Role], b.SourceKind) {
+		return Errorf(EFORBIDDEN, "A %s reports with source_kind %v, not %q.", signer.Role, sourceKinds[signer.Role], b.SourceKind)
+	}
+	for _, a := range b.Accused {
+		if !s.isParty(a) {
+			return Errorf(EINVALID, "accused: %q is not a party in the charter.", a)
+		}
+	}
+	for _, id := range b.Target.Sites {
+		if s.Registry.Site(id) == nil {
+			return Errorf(EINVALID, "target.sites: site %s is not in the registry.", id)
+		}
+	}
+	return s.Reports.checkReport(signer.ID, b)
+}
+
+func hasKind(kinds []SourceKind, k SourceKind) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
 }
 
 // isParty reports whether id is a party of the charter in force.
@@ -87,12 +124,12 @@ func (s *State) isParty(id string) bool {
 func (s *State) checkAgreementMembers(a *Agreement) error {
 	for _, p := range a.Parties {
 		if !s.isParty(p) {
-			return Errorf(EINVALID, "parties: %q is not a party in the charter.", p)
+			return Errorf(EINVALID, "Agreement %s: parties: %q is not a party in the charter.", a.ID, p)
 		}
 	}
 	if a.Mediator != "" {
 		if m := s.Member(a.Mediator); m == nil || m.Removed || m.Role != RoleMediator {
-			return Errorf(EINVALID, "mediator: %q is not a mediator in the charter.", a.Mediator)
+			return Errorf(EINVALID, "Agreement %s: mediator: %q is not a mediator in the charter.", a.ID, a.Mediator)
 		}
 	}
 	return nil
@@ -117,6 +154,10 @@ func (s *State) Apply(st *Statement, index uint64) Change {
 			ch.Sites, ch.SiteEvents = append(ch.Sites, *ss), append(ch.SiteEvents, ev)
 		}
 		return ch
+	case *Report:
+		return Change{Reports: []ReportState{*s.Reports.add(st.ID, index, p.Signer, b)}}
+	case *ReportRetract:
+		return Change{Reports: []ReportState{*s.Reports.retract(b)}}
 	case *SiteRetire:
 		return s.siteChange(s.Registry.retire(b, p.Time), st, index, "retired: "+b.Reason)
 	case *SiteDispute:

@@ -26,6 +26,11 @@ const (
 	KindSiteBatch   Kind = "site.batch"
 	KindSiteRetire  Kind = "site.retire"
 	KindSiteDispute Kind = "site.dispute"
+
+	KindReport        Kind = "report"
+	KindReportRetract Kind = "report.retract"
+
+	KindStateRoot Kind = "state.root"
 )
 
 // bodyDecoders holds, for each kind this version accepts, the function
@@ -42,6 +47,11 @@ var bodyDecoders = map[Kind]func([]byte) (any, error){
 	KindSiteBatch:   decodeBody[SiteBatch],
 	KindSiteRetire:  decodeBody[SiteRetire],
 	KindSiteDispute: decodeBody[SiteDispute],
+
+	KindReport:        decodeBody[Report],
+	KindReportRetract: decodeBody[ReportRetract],
+
+	KindStateRoot: decodeBody[StateRoot],
 }
 
 // plannedKinds are the kinds of DESIGN.md. One that bodyDecoders lacks is
@@ -57,7 +67,7 @@ var plannedKinds = map[Kind]bool{
 // Kinds returns the kinds this version accepts, in a fixed order.
 func Kinds() []Kind {
 	return []Kind{KindCharter, KindKeyAdd, KindKeyRevoke, KindAgreementPropose, KindAgreementSign,
-		KindSiteDeclare, KindSiteBatch, KindSiteRetire, KindSiteDispute}
+		KindSiteDeclare, KindSiteBatch, KindSiteRetire, KindSiteDispute, KindReport, KindReportRetract, KindStateRoot}
 }
 
 // validator is implemented by every body type.

@@ -56,6 +56,9 @@ type Batch struct {
 	// Sites are upserted by id; SiteEvents are appended to their history.
 	Sites      []SiteState
 	SiteEvents []SiteEvent
+	// Reports and Incidents are upserted by id.
+	Reports   []ReportState
+	Incidents []Incident
 }
 
 // Store holds the projection of the log. Every method is one transaction.
@@ -99,6 +102,12 @@ type Store interface {
 	// SiteEvents returns the history of a site in log order; empty for an
 	// unknown site.
 	SiteEvents(ctx context.Context, site string) ([]SiteEvent, error)
+
+	// Reports returns the state of every report, ordered by id.
+	Reports(ctx context.Context) ([]ReportState, error)
+
+	// Incidents returns every incident, ordered by id.
+	Incidents(ctx context.Context) ([]Incident, error)
 
 	// Reset deletes the whole projection, so that the log can be replayed.
 	Reset(ctx context.Context) error

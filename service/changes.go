@@ -15,6 +15,8 @@ type changes struct {
 	agreements keyed[truce.AgreementVersion]
 	sites      keyed[truce.SiteState]
 	events     []truce.SiteEvent
+	reports    keyed[truce.ReportState]
+	incidents  keyed[truce.Incident]
 }
 
 func (c *changes) add(ch truce.Change) {
@@ -31,12 +33,23 @@ func (c *changes) add(ch truce.Change) {
 		c.sites.put(s.ID, s)
 	}
 	c.events = append(c.events, ch.SiteEvents...)
+	for _, r := range ch.Reports {
+		c.reports.put(r.ID, r)
+	}
+}
+
+// addIncidents records incidents the engine created or changed.
+func (c *changes) addIncidents(incs []truce.Incident) {
+	for _, inc := range incs {
+		c.incidents.put(inc.ID, inc)
+	}
 }
 
 // into puts the changes in b, each kind in the order it first changed.
 func (c *changes) into(b *truce.Batch) {
 	b.Members, b.Keys = c.members.list, c.keys.list
 	b.Agreements, b.Sites, b.SiteEvents = c.agreements.list, c.sites.list, c.events
+	b.Reports, b.Incidents = c.reports.list, c.incidents.list
 }
 
 // keyed is a list of values with at most one per key; a later put

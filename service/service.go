@@ -160,7 +160,12 @@ func loadState(ctx context.Context, store truce.Store, origin string) (*truce.St
 	if err != nil {
 		return nil, fmt.Errorf("load sites: %w", err)
 	}
-	return &truce.State{Authority: auth, Terms: truce.RestoreTerms(agreements), Registry: truce.RestoreRegistry(sites)}, nil
+	reports, err := store.Reports(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load reports: %w", err)
+	}
+	return &truce.State{Authority: auth, Terms: truce.RestoreTerms(agreements), Registry: truce.RestoreRegistry(sites),
+		Reports: truce.RestoreReports(reports)}, nil
 }
 
 // Close stops the projector. It does not close the log or the store.

@@ -50,6 +50,12 @@ func (s *Store) Apply(ctx context.Context, b truce.Batch) error {
 	if err := insertSiteEvents(ctx, tx, b.SiteEvents); err != nil {
 		return err
 	}
+	if err := upsertReports(ctx, tx, b.Reports); err != nil {
+		return err
+	}
+	if err := upsertIncidents(ctx, tx, b.Incidents); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return wrap("apply", err)
 	}

@@ -184,7 +184,7 @@ func TestE2ESubmit(t *testing.T) {
 			Members []memberView `json:"members"`
 		}
 		c.getJSON("/v1/members", &members)
-		wantKeys := map[string]int{"mediator": 2, "monitor": 2, "party-a": 4, "party-b": 2}
+		wantKeys := map[string]int{"mediator": 2, "monitor": 2, "operator": 1, "party-a": 4, "party-b": 2}
 		if len(members.Members) != len(wantKeys) {
 			t.Fatalf("members: %+v", members)
 		}

@@ -33,6 +33,7 @@ var defaultMembers = []truce.Member{
 	{ID: "party-b", Role: truce.RoleParty, Name: "Party B"},
 	{ID: "mediator", Role: truce.RoleMediator, Name: "Mediator"},
 	{ID: "monitor", Role: truce.RoleMonitor, Name: "Monitor"},
+	{ID: "operator", Role: truce.RoleOperator, Name: "Log operator"},
 }
 
 // demoMembers are the members of the March 2025 energy moratorium.
@@ -41,6 +42,7 @@ var demoMembers = []truce.Member{
 	{ID: "ru", Role: truce.RoleParty, Name: "Russia"},
 	{ID: "us", Role: truce.RoleMediator, Name: "United States"},
 	{ID: "monitor", Role: truce.RoleMonitor, Name: "Monitoring mission"},
+	{ID: "operator", Role: truce.RoleOperator, Name: "Log operator"},
 }
 
 const demoName = "Energy infrastructure moratorium, March 2025 (demo)"
@@ -57,7 +59,8 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 		"Creates a deployment in DIR: an ed25519 key for each member in DIR/keys/MEMBER.key,\n"+
 			"the log's signing key in DIR/log.key, and the log, whose first entry is the charter\n"+
 			"naming the members. Keep the key files secret: each belongs to its member.\n"+
-			"Without --member, the members are two parties, a mediator and a monitor.")
+			"Without --member, the members are two parties, a mediator, a monitor, and the\n"+
+			"operator, whose key (keys/operator.key) the service uses to sign state roots.")
 	var opt initOptions
 	var members memberFlag
 	demo := fs.Bool("demo", false, "create the demo deployment of the March 2025 energy moratorium (Ukraine, Russia, United States, a monitor)")
