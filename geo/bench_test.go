@@ -155,28 +155,67 @@ func (c cpuClock) report(b *testing.B, n int) {
 
 // BenchmarkNear2km asks for the sites within 2 km of points near towns.
 func BenchmarkNear2km(b *testing.B) {
-	benchNear(b, benchIndex(DefaultBand), 2000, Filter{})
+	benchNear(b, benchIndex(pointBand), 2000, Filter{})
 }
 
 // BenchmarkNear2kmFiltered adds a category and a time to the query.
 func BenchmarkNear2kmFiltered(b *testing.B) {
 	at := newGenerator(1, benchRegion, nil).epoch.AddDate(0, 6, 0)
-	benchNear(b, benchIndex(DefaultBand), 2000, Filter{Categories: []truce.Category{"energy"}, At: at})
+	benchNear(b, benchIndex(pointBand), 2000, Filter{Categories: []truce.Category{"energy"}, At: at})
 }
 
 // BenchmarkNear50km asks for the sites within 50 km, a wide buffer.
 func BenchmarkNear50km(b *testing.B) {
-	benchNear(b, benchIndex(DefaultBand), 50e3, Filter{})
+	benchNear(b, benchIndex(pointBand), 50e3, Filter{})
 }
 
 // BenchmarkNear2kmBand measures 2 km queries for several band heights, to
-// tune DefaultBand: go test -bench Near2kmBand -run '^$' ./geo/
+// tune pointBand: go test -bench Near2kmBand -run '^$' ./geo/
 func BenchmarkNear2kmBand(b *testing.B) {
 	for _, band := range []float64{0.0025, 0.005, 0.01, 0.02, 0.04, 0.08} {
 		b.Run(fmt.Sprintf("band=%g", band), func(b *testing.B) {
 			benchNear(b, benchIndex(band), 2000, Filter{})
 		})
 	}
+}
+
+// BenchmarkUpdate moves a site of the index of a million to another
+// place and back: two calls of Update, as two site.declare statements.
+func BenchmarkUpdate(b *testing.B) {
+	x, d := benchIndex(pointBand), benchSet()
+	b.ReportAllocs()
+	cpu := startCPU()
+	i := 0
+	for b.Loop() {
+		it := d.items[(i*7919)%len(d.items)]
+		moved := it
+		q := d.queries[i%len(d.queries)]
+		moved.Geometry = truce.NewPoint(q[0], q[1])
+		if err := x.Update(moved); err != nil {
+			b.Fatal(err)
+		}
+		if err := x.Update(it); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	cpu.report(b, i)
+}
+
+// BenchmarkInBox asks for the sites in boxes of about 10 by 10 km near
+// towns, as a map would.
+func BenchmarkInBox(b *testing.B) {
+	x, d := benchIndex(pointBand), benchSet()
+	hits, i := 0, 0
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		p := d.queries[i%len(d.queries)]
+		hits += len(x.InBox(p[0]-0.07, p[1]-0.045, p[0]+0.07, p[1]+0.045, Filter{}))
+		i++
+	}
+	cpu.report(b, i)
+	b.ReportMetric(float64(hits)/float64(i), "hits/op")
 }
 
 // flatSite is a site of the brute-force baseline.

@@ -109,7 +109,7 @@ func TestDistance(t *testing.T) {
 
 // TestDistanceAccuracy checks the claim of the package documentation:
 // within 200 km, between 40 and 70 degrees north, the error against the
-// haversine distance is under 0.5%.
+// haversine distance is under 0.1%.
 func TestDistanceAccuracy(t *testing.T) {
 	worst := 0.0
 	for lat := 40.0; lat <= 70; lat += 5 {
@@ -123,8 +123,8 @@ func TestDistanceAccuracy(t *testing.T) {
 			}
 		}
 	}
-	if worst > 0.005 {
-		t.Fatalf("worst relative error %.4f%%, want under 0.5%%", worst*100)
+	if worst > 0.001 {
+		t.Fatalf("worst relative error %.4f%%, want under 0.1%%", worst*100)
 	}
 	t.Logf("worst relative error %.4f%%", worst*100)
 }

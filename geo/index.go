@@ -65,10 +65,10 @@ type Index[ID cmp.Ordered] struct {
 }
 
 // NewIndex returns an empty index.
-func NewIndex[ID cmp.Ordered]() *Index[ID] { return newIndex[ID](DefaultBand) }
+func NewIndex[ID cmp.Ordered]() *Index[ID] { return newIndex[ID](pointBand) }
 
 // newIndex returns an empty index whose point bands are band degrees of
-// latitude high. Benchmarks use it to tune DefaultBand.
+// latitude high. Benchmarks use it to tune pointBand.
 func newIndex[ID cmp.Ordered](band float64) *Index[ID] {
 	x := &Index[ID]{band: band}
 	x.t = newTable[ID](band, 0)
@@ -97,17 +97,17 @@ func prepare[ID cmp.Ordered](it *Item[ID]) (prepared, error) {
 	if g == nil {
 		return prepared{}, truce.Errorf(truce.EINVALID, "Item %v: geometry type %q is not one of Point, LineString, MultiLineString, Polygon, MultiPolygon.", it.ID, it.Geometry.Type)
 	}
-	box, n := orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}, 0
+	box, n, ok := orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}, 0, true
 	var bad orb.Point
 	eachLine(g, func(l []orb.Point) {
 		for _, p := range l {
-			if !valid(p) {
-				bad, n = p, -1<<62
+			if ok && !valid(p) {
+				bad, ok = p, false
 			}
 			box, n = extend(box, p), n+1
 		}
 	})
-	if n < 0 {
+	if !ok {
 		return prepared{}, truce.Errorf(truce.EINVALID, "Item %v: position %v, %v is not a longitude in [-180, 180] and a latitude in [-90, 90].", it.ID, bad[0], bad[1])
 	}
 	if n == 0 {
@@ -128,8 +128,9 @@ func extend(b orb.Bound, p orb.Point) orb.Bound {
 }
 
 // Build replaces the contents of the index with items. It returns
-// EINVALID, and leaves the index as it was, if an item's geometry is
-// invalid (see Item.Geometry) or two items have the same ID.
+// EINVALID if an item's geometry is invalid (see Item.Geometry) or two
+// items have the same ID, and ETOOLARGE if they have more than 65,536
+// categories; then it leaves the index as it was.
 func (x *Index[ID]) Build(items []Item[ID]) error {
 	t := newTable[ID](x.band, len(items))
 	if err := t.build(items); err != nil {
@@ -142,7 +143,8 @@ func (x *Index[ID]) Build(items []Item[ID]) error {
 }
 
 // Insert adds it to the index. It returns ECONFLICT if the index holds an
-// item with the same ID, and EINVALID if its geometry is invalid.
+// item with the same ID, EINVALID if its geometry is invalid, and
+// ETOOLARGE if the index holds 65,536 categories and it brings another.
 func (x *Index[ID]) Insert(it Item[ID]) error {
 	p, err := prepare(&it)
 	if err != nil {
@@ -153,13 +155,17 @@ func (x *Index[ID]) Insert(it Item[ID]) error {
 	if _, ok := x.t.byID[it.ID]; ok {
 		return truce.Errorf(truce.ECONFLICT, "Item %v is already in the index.", it.ID)
 	}
-	x.t.insert(&it, &p)
+	cat, err := x.t.intern(it.Category)
+	if err != nil {
+		return err
+	}
+	x.t.insert(&it, &p, cat)
 	return nil
 }
 
 // Update replaces the item with it.ID by it, or inserts it if there is no
-// such item. It returns EINVALID, and leaves the index as it was, if its
-// geometry is invalid.
+// such item. It returns the errors of Insert but ECONFLICT, and then
+// leaves the index as it was.
 func (x *Index[ID]) Update(it Item[ID]) error {
 	p, err := prepare(&it)
 	if err != nil {
@@ -167,8 +173,12 @@ func (x *Index[ID]) Update(it Item[ID]) error {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	cat, err := x.t.intern(it.Category)
+	if err != nil {
+		return err
+	}
 	x.t.remove(it.ID)
-	x.t.insert(&it, &p)
+	x.t.insert(&it, &p, cat)
 	return nil
 }
 

@@ -8,10 +8,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// DefaultBand is the height, in degrees of latitude, of the bands that
+// pointBand is the height, in degrees of latitude, of the bands that
 // hold points: about 1.1 km. It was chosen by measurement: see the
 // package documentation.
-const DefaultBand = 0.01
+const pointBand = 0.01
 
 // Edges live in bands edgeBand degrees high. An edge is at most
 // pieceLat degrees high and pieceLon wide: a longer segment is cut into
@@ -129,8 +129,11 @@ const (
 
 func (s *strip[E]) col(v float64) int { return int(math.Floor((v + 180) / s.w)) }
 
-// widen makes the strip at least w wide.
+// widen makes the strip at least w wide, and a little more, so that no
+// rounding in subtracting the width from a query's west edge can make the
+// query miss an entry.
 func (s *strip[E]) widen(w float64) {
+	w += 1e-9
 	f := float32(w)
 	if float64(f) < w {
 		f = math.Nextafter32(f, float32(math.Inf(1)))

@@ -80,8 +80,12 @@ func (t *table[ID]) build(items []Item[ID]) error {
 		if _, dup := t.byID[it.ID]; dup {
 			return truce.Errorf(truce.EINVALID, "Item %v appears twice.", it.ID)
 		}
+		cat, err := t.intern(it.Category)
+		if err != nil {
+			return err
+		}
 		t.byID[it.ID] = s
-		t.set(s, it, &p)
+		t.set(s, it, &p, cat)
 		if p.shape == nil {
 			y := t.points.band(p.box.Min[1])
 			points[y] = append(points[y], t.point(s))
@@ -105,32 +109,32 @@ func (t *table[ID]) build(items []Item[ID]) error {
 	return nil
 }
 
-// set sets slot s to item it.
-func (t *table[ID]) set(s uint32, it *Item[ID], p *prepared) {
+// set sets slot s to item it, of category number cat.
+func (t *table[ID]) set(s uint32, it *Item[ID], p *prepared, cat uint16) {
 	t.slots[s] = slot{
 		box:   p.box,
 		from:  toInstant(it.From, math.MinInt64),
 		until: toInstant(it.Until, math.MaxInt64),
-		cat:   t.intern(it.Category),
+		cat:   cat,
 	}
 	t.ids[s] = it.ID
 	t.shapes[s] = p.shape
 }
 
-// intern returns the number of category c, adding it if it is new. There
-// are far fewer categories than 65,536; past that, the last number is
-// shared, which makes filters on those categories inexact.
-func (t *table[ID]) intern(c truce.Category) uint16 {
+// intern returns the number of category c, adding it if it is new. It
+// returns ETOOLARGE if the table has as many categories as a number can
+// name, 65,536: the taxonomy has a few dozen.
+func (t *table[ID]) intern(c truce.Category) (uint16, error) {
 	if n, ok := t.catIdx[c]; ok {
-		return n
+		return n, nil
 	}
 	if len(t.cats) > math.MaxUint16 {
-		return math.MaxUint16
+		return 0, truce.Errorf(truce.ETOOLARGE, "The index holds %d categories; it cannot take %q.", len(t.cats), c)
 	}
 	n := uint16(len(t.cats))
 	t.cats = append(t.cats, c)
 	t.catIdx[c] = n
-	return n
+	return n, nil
 }
 
 // point returns the band entry of point slot s.
@@ -298,7 +302,8 @@ func segment(g orb.Geometry, k uint32) (a, b orb.Point) {
 	return a, b
 }
 
-func (t *table[ID]) insert(it *Item[ID], p *prepared) {
+// insert adds it, of category number cat, which must not be in t.
+func (t *table[ID]) insert(it *Item[ID], p *prepared, cat uint16) {
 	var s uint32
 	if n := len(t.free); n > 0 {
 		s, t.free = t.free[n-1], t.free[:n-1]
@@ -308,7 +313,7 @@ func (t *table[ID]) insert(it *Item[ID], p *prepared) {
 		t.ids = append(t.ids, it.ID)
 		t.shapes = append(t.shapes, nil)
 	}
-	t.set(s, it, p)
+	t.set(s, it, p, cat)
 	t.byID[it.ID] = s
 	if p.shape == nil {
 		t.points.insert(t.points.band(p.box.Min[1]), t.point(s))
@@ -328,6 +333,8 @@ func (t *table[ID]) insert(it *Item[ID], p *prepared) {
 	})
 }
 
+// remove removes the item with id, if there is one, and reports whether
+// there was.
 func (t *table[ID]) remove(id ID) bool {
 	s, ok := t.byID[id]
 	if !ok {
