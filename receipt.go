@@ -69,6 +69,57 @@ type Ledger interface {
 	// SiteHashes returns the hash of each site with one of ids that the
 	// registry holds, retired or not.
 	SiteHashes(ctx context.Context, ids []string) (map[string]string, error)
+
+	// Incidents returns the incidents q selects. Returns EINVALID for a
+	// malformed query.
+	Incidents(ctx context.Context, q IncidentQuery) (*IncidentResult, error)
+
+	// Incident returns one incident, or ENOTFOUND.
+	Incident(ctx context.Context, id string) (*Incident, error)
+
+	// Report returns a report statement's record, its body and the id of its
+	// incident, or ENOTFOUND.
+	Report(ctx context.Context, id string) (*ReportView, error)
+}
+
+// IncidentQuery selects incidents. The zero query selects all, oldest
+// first.
+type IncidentQuery struct {
+	// From and To, if set, select incidents whose span meets [From, To].
+	From, To *time.Time
+	// BBox, if set, is west, south, east, north in degrees.
+	BBox *[4]float64
+	// Party selects incidents that accuse it or assess its terms.
+	Party string
+	// Grade, Clause and Site select by assessment.
+	Grade  Grade
+	Clause string
+	Site   string
+	// After continues a listing after this incident id (from Next).
+	After string
+	// Limit caps the result; 0 means DefaultIncidentLimit.
+	Limit int
+}
+
+// Incident query limits.
+const (
+	DefaultIncidentLimit = 100
+	MaxIncidentLimit     = 1000
+)
+
+// IncidentResult is a page of incidents, ordered by start, then id.
+type IncidentResult struct {
+	Incidents []Incident `json:"incidents"`
+	// Next, if set, is the After of the next page.
+	Next string `json:"next,omitempty"`
+}
+
+// ReportView is a report as GET /v1/reports/{id} shows it.
+type ReportView struct {
+	Record
+	Report    *Report `json:"report"`
+	Incident  string  `json:"incident,omitempty"`
+	Retracted bool    `json:"retracted,omitempty"`
 }
 
 // AgreementHistory is an agreement's versions and when each binds whom.

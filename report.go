@@ -272,3 +272,18 @@ func (r *ReportRetract) Validate() error {
 	}
 	return validateText("reason", r.Reason, 2000, true)
 }
+
+// DecodeReport decodes a report from JSON, strictly, and validates it.
+func DecodeReport(data []byte) (*Report, error) {
+	if err := checkDepth(data, maxDepth); err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := decodeStrict(data, &r); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

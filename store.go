@@ -109,6 +109,10 @@ type Store interface {
 	// Incidents returns every incident, ordered by id.
 	Incidents(ctx context.Context) ([]Incident, error)
 
+	// Envelopes calls fn with the envelope of every accepted statement of
+	// kind, in log order, stopping at fn's first error.
+	Envelopes(ctx context.Context, kind Kind, fn func(envelope []byte) error) error
+
 	// Reset deletes the whole projection, so that the log can be replayed.
 	Reset(ctx context.Context) error
 

@@ -64,9 +64,9 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	batch := s.decide(from, sts, seen)
-	if err := s.store.Apply(ctx, batch); err == nil {
-		err = s.indexSites(batch.Sites)
+	batch, due, err := s.decide(from, sts, seen)
+	if err == nil {
+		err = s.store.Apply(ctx, batch)
 	}
 	if err != nil {
 		// The authority has moved ahead of the store: rebuild it from what
@@ -81,6 +81,12 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	}
 	for i := from; i < to; i++ {
 		delete(s.pending, i)
+	}
+	for _, inc := range batch.Incidents {
+		s.incidents.put(&inc)
+	}
+	if s.live {
+		s.appendRoots(due)
 	}
 	s.applied = to
 	close(s.advanced)
@@ -163,26 +169,58 @@ func (s *Service) preverify(entries []entry) {
 // decide checks each entry against the state at its position, applies
 // the accepted ones to the state, and returns the batch to store.
 // Callers hold s.mu.
-func (s *Service) decide(from uint64, entries []entry, seen map[string]uint64) truce.Batch {
+//
+// Everything a statement changes is in place before the next is decided:
+// the sites it declares are in the index the engine reads, so that the
+// outcome does not depend on how the log is cut into batches. It returns
+// the state roots due: the digests at each multiple of the interval.
+func (s *Service) decide(from uint64, entries []entry, seen map[string]uint64) (truce.Batch, []truce.StateRoot, error) {
 	var b truce.Batch
 	var changes changes
+	var due []truce.StateRoot
 	for i, e := range entries {
 		index := from + uint64(i)
 		if e.st == nil {
 			b.Records = append(b.Records, unreadable(index, e))
-			continue
+		} else {
+			err := s.decideOne(e.st, index, seen, &changes)
+			if err != nil && truce.ErrorCode(err) == truce.EINTERNAL {
+				return b, nil, err
+			}
+			b.Records = append(b.Records, truce.NewRecord(e.st, index, err))
 		}
-		err := replayed(e.st.ID, index, seen)
-		if err == nil {
-			err = s.state.Check(e.st)
+		if r, ok := s.roots.at(index+1, s.engine); ok {
+			due = append(due, r)
 		}
-		if err == nil {
-			changes.add(s.state.Apply(e.st, index))
-		}
-		b.Records = append(b.Records, truce.NewRecord(e.st, index, err))
 	}
 	changes.into(&b)
-	return b
+	return b, due, nil
+}
+
+// decideOne checks and applies one statement; the error is its verdict,
+// unless it is internal.
+func (s *Service) decideOne(st *truce.Statement, index uint64, seen map[string]uint64, changes *changes) error {
+	err := replayed(st.ID, index, seen)
+	if err == nil {
+		err = s.state.Check(st)
+	}
+	if err == nil {
+		err = s.roots.check(st, index)
+	}
+	if err != nil {
+		return err
+	}
+	ch := s.state.Apply(st, index)
+	changes.add(ch)
+	if err := s.indexSites(ch.Sites); err != nil {
+		return err
+	}
+	incs, err := s.engine.Apply(st, index)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	changes.addIncidents(incs)
+	return nil
 }
 
 // seen returns the first log index of each statement of the batch that the

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/engine"
 	"github.com/truce-project/truce/geo"
 )
 
@@ -49,7 +50,17 @@ type Config struct {
 	// BatchSize is the most log entries the projector applies in one
 	// transaction. Optional; defaults to 1024.
 	BatchSize int
+	// Operator signs the state roots the service appends. Optional: without
+	// it the service appends none.
+	Operator *truce.Signer
+	// StateRootInterval is how many log entries lie between two state
+	// roots. Optional; defaults to DefaultStateRootInterval.
+	StateRootInterval uint64
 }
+
+// DefaultStateRootInterval is the default number of log entries between
+// two state roots.
+const DefaultStateRootInterval = 1000
 
 // Service implements truce.Ledger.
 type Service struct {
@@ -64,6 +75,13 @@ type Service struct {
 	state *truce.State
 	// sites indexes the registry's sites by place; it has its own lock.
 	sites *geo.Index[string]
+	// engine derives incidents from reports; incidents indexes them by time
+	// for queries.
+	engine    *engine.Engine
+	incidents *incidentIndex
+	// roots holds the digests the projector computed at multiples of the
+	// state root interval, to check state.root statements against.
+	roots roots
 	// applied is the projection's size: the next log index to apply.
 	applied uint64
 	// advanced is closed and replaced each time applied grows.
@@ -73,6 +91,10 @@ type Service struct {
 	pending map[uint64]*truce.Statement
 
 	inflight inflight
+	operator *truce.Signer
+	// live is set once Open has caught up: only then does the projector
+	// append state roots, so a restart does not append them twice.
+	live     bool
 	wake     chan struct{}
 	stop     context.CancelFunc
 	done     chan struct{}
@@ -85,6 +107,7 @@ var _ truce.Ledger = (*Service)(nil)
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		log: cfg.Log, store: cfg.Store, logger: cfg.Logger, now: cfg.Now, batch: cfg.BatchSize,
+		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, digests: map[uint64][32]byte{}},
 		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
 		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
@@ -97,12 +120,18 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if s.batch <= 0 {
 		s.batch = 1024
 	}
+	if s.roots.interval == 0 {
+		s.roots.interval = DefaultStateRootInterval
+	}
 	if err := s.restore(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("replay log into projection: %w", err)
 	}
+	s.mu.Lock()
+	s.live = true
+	s.mu.Unlock()
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go s.project(runCtx)
@@ -128,10 +157,47 @@ func (s *Service) restore(ctx context.Context) error {
 	if err := index.Build(items); err != nil {
 		return fmt.Errorf("index sites: %w", err)
 	}
+	eng, incidents, err := restoreEngine(ctx, s.store, state, index)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	s.state, s.sites, s.applied = state, index, size
+	s.engine, s.incidents = eng, incidents
 	s.mu.Unlock()
 	return nil
+}
+
+// restoreEngine rebuilds the engine from the incidents the store holds and
+// gives it their reports, and indexes the incidents for queries.
+func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, sites *geo.Index[string]) (*engine.Engine, *incidentIndex, error) {
+	incidents, err := store.Incidents(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load incidents: %w", err)
+	}
+	eng, err := engine.Restore(state.Terms, state.Registry, sites, incidents)
+	if err != nil {
+		return nil, nil, fmt.Errorf("restore incidents: %w", err)
+	}
+	err = store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
+		st, err := truce.ParseStatement(env)
+		if err != nil {
+			return fmt.Errorf("parse stored report: %w", err)
+		}
+		if err := eng.Recall(st); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+			return fmt.Errorf("recall report %s: %w", st.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	index := newIncidentIndex()
+	for i := range incidents {
+		inc, _ := eng.Incident(incidents[i].ID)
+		index.put(&inc)
+	}
+	return eng, index, nil
 }
 
 // loadState reads the persisted state of the log from the store.

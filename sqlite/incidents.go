@@ -76,3 +76,26 @@ func (s *Store) Reports(ctx context.Context) ([]truce.ReportState, error) {
 func (s *Store) Incidents(ctx context.Context) ([]truce.Incident, error) {
 	return queryJSON[truce.Incident](ctx, s.r, "incidents", `SELECT body FROM incidents ORDER BY id`)
 }
+
+// Envelopes implements [truce.Store]: it streams rather than returns a
+// slice, since a restart reads every report.
+func (s *Store) Envelopes(ctx context.Context, kind truce.Kind, fn func(envelope []byte) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT envelope FROM statements WHERE kind = ? AND status = 'accepted' ORDER BY idx`, string(kind))
+	if err != nil {
+		return wrap("envelopes", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var env []byte
+		if err := rows.Scan(&env); err != nil {
+			return wrap("envelopes", err)
+		}
+		if err := fn(env); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wrap("envelopes", err)
+	}
+	return nil
+}

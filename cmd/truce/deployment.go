@@ -26,6 +26,9 @@ type Deployment struct {
 	Database string `json:"database"`
 	// LogKeyFile holds the log's secret signing key. Default "log.key".
 	LogKeyFile string `json:"log_key_file"`
+	// StateRootInterval is how many log entries lie between two state
+	// roots. Optional; default 1000.
+	StateRootInterval uint64 `json:"state_root_interval,omitempty"`
 
 	dir string
 }
@@ -96,4 +99,14 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// operatorKey reads the operator's key, keys/operator.key, with which the
+// service signs state roots; nil if the deployment has none.
+func (d *Deployment) operatorKey() (*truce.Signer, error) {
+	path := d.path(filepath.Join("keys", "operator.key"))
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return truce.ReadSignerFile(path)
 }

@@ -105,7 +105,8 @@ func commands() []command {
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
-		{"import", "import protected sites from registry files", (*Main).runImport},
+		{"import", "import protected sites or reports from files", (*Main).runImport},
+		{"report", "compose, sign and submit a report", (*Main).runReport},
 	}
 }
 

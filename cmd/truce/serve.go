@@ -55,8 +55,13 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	if d.store, err = sqlite.Open(d.deployment.path(d.deployment.Database)); err != nil {
 		return fmt.Errorf("open projection: %w", err)
 	}
+	operator, err := d.deployment.operatorKey()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Logger: d.Logger, Now: d.Now})
+	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Logger: d.Logger, Now: d.Now,
+		Operator: operator, StateRootInterval: d.deployment.StateRootInterval})
 	if err != nil {
 		return err
 	}

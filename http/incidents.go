@@ -1,0 +1,168 @@
+package http
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-project/truce"
+)
+
+// incidentQuery parses GET /v1/incidents parameters.
+func incidentQuery(r *http.Request) (truce.IncidentQuery, error) {
+	var q truce.IncidentQuery
+	v := r.URL.Query()
+	var err error
+	if q.From, err = queryTime(r, "from"); err != nil {
+		return q, err
+	}
+	if q.To, err = queryTime(r, "to"); err != nil {
+		return q, err
+	}
+	if b := v.Get("bbox"); b != "" {
+		f, err := floats("bbox", b, 4)
+		if err != nil {
+			return q, err
+		}
+		q.BBox = &[4]float64{f[0], f[1], f[2], f[3]}
+	}
+	q.Party, q.Clause, q.Site, q.After = v.Get("party"), v.Get("clause"), v.Get("site"), v.Get("after")
+	if g := truce.Grade(v.Get("grade")); g != "" {
+		switch g {
+		case truce.GradeSingle, truce.GradeCorroborated, truce.GradeImpartial, truce.GradeContested, truce.GradeRetracted:
+			q.Grade = g
+		default:
+			return q, truce.Errorf(truce.EINVALID, "Query parameter grade %q is not one of single_source, corroborated, impartial, contested, retracted.", g)
+		}
+	}
+	limit, err := queryUint(r, "limit", 0, truce.MaxIncidentLimit)
+	q.Limit = int(limit)
+	return q, err
+}
+
+func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
+	q, err := incidentQuery(r)
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	res, err := s.Ledger.Incidents(r.Context(), q)
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.Ledger.Incident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, inc)
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.Ledger.Report(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		*truce.ReportView
+		Envelope json.RawMessage `json:"envelope"`
+	}{rep, rep.Envelope})
+}
+
+// eachIncident calls fn for every incident q selects, page by page.
+func (s *Server) eachIncident(r *http.Request, q truce.IncidentQuery, fn func(*truce.Incident) error) error {
+	q.Limit = truce.MaxIncidentLimit
+	for {
+		res, err := s.Ledger.Incidents(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		for i := range res.Incidents {
+			if err := fn(&res.Incidents[i]); err != nil {
+				return err
+			}
+		}
+		if res.Next == "" {
+			return nil
+		}
+		q.After = res.Next
+	}
+}
+
+func (s *Server) handleExportGeoJSON(w http.ResponseWriter, r *http.Request) {
+	q, err := incidentQuery(r)
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Write([]byte(`{"type":"FeatureCollection","features":[`))
+	first := true
+	err = s.eachIncident(r, q, func(inc *truce.Incident) error {
+		if !first {
+			w.Write([]byte(","))
+		}
+		first = false
+		return json.NewEncoder(w).Encode(incidentFeature(inc))
+	})
+	if err != nil {
+		s.Logger.Error("export geojson", "err", err)
+	}
+	w.Write([]byte("]}\n"))
+}
+
+// incidentFeature is an incident as a GeoJSON feature.
+func incidentFeature(inc *truce.Incident) Feature {
+	sites := make([]string, len(inc.Assessment.Sites))
+	for i, f := range inc.Assessment.Sites {
+		sites[i] = f.Site
+	}
+	return Feature{Type: "Feature", ID: inc.ID, Geometry: truce.NewPoint(inc.Where.Lon, inc.Where.Lat), Properties: map[string]any{
+		"start": inc.Start, "end": inc.End, "act": inc.Act, "accused": inc.Accused, "radius_m": inc.Where.RadiusMetres,
+		"grade": inc.Assessment.Grade, "reports": len(inc.Reports), "sites": sites, "findings": inc.Assessment.Findings,
+	}}
+}
+
+// csvHeader is the header of the CSV export.
+var csvHeader = []string{"id", "start", "end", "lat", "lon", "radius_m", "act", "accused", "grade", "reports", "sites", "clauses", "findings"}
+
+func (s *Server) handleExportCSV(w http.ResponseWriter, r *http.Request) {
+	q, err := incidentQuery(r)
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	cw := csv.NewWriter(w)
+	cw.Write(csvHeader)
+	err = s.eachIncident(r, q, func(inc *truce.Incident) error { return cw.Write(incidentRow(inc)) })
+	if err != nil {
+		s.Logger.Error("export csv", "err", err)
+	}
+	cw.Flush()
+}
+
+func incidentRow(inc *truce.Incident) []string {
+	var sites, clauses []string
+	for _, f := range inc.Assessment.Sites {
+		sites = append(sites, f.Site)
+	}
+	for _, p := range inc.Assessment.Parties {
+		for _, c := range p.Clauses {
+			clauses = append(clauses, p.Party+":"+c)
+		}
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	return []string{inc.ID, inc.Start.Format(time.RFC3339), inc.End.Format(time.RFC3339), f(inc.Where.Lat), f(inc.Where.Lon),
+		f(inc.Where.RadiusMetres), string(inc.Act), strings.Join(inc.Accused, ";"), string(inc.Assessment.Grade),
+		strconv.Itoa(len(inc.Reports)), strings.Join(sites, ";"), strings.Join(clauses, ";"), strings.Join(inc.Assessment.Findings, "; ")}
+}
