@@ -211,3 +211,10 @@ func (c *Client) SiteHashes(ctx context.Context, ids []string) (map[string]strin
 	_, err := c.do(ctx, http.MethodPost, "/v1/sites/hashes", body, &v)
 	return v.Hashes, err
 }
+
+// Incidents returns a page of incidents for a query string (without "?").
+func (c *Client) Incidents(ctx context.Context, query string) (*truce.IncidentResult, error) {
+	var r truce.IncidentResult
+	_, err := c.do(ctx, http.MethodGet, "/v1/incidents?"+query, nil, &r)
+	return &r, err
+}

@@ -16,18 +16,25 @@ const maxRoots = 64
 // roots remembers the engine's digest at each multiple of the interval.
 type roots struct {
 	interval uint64
+	extra    map[uint64]bool
 	digests  map[uint64][32]byte
+	// checked counts the state roots compared with a digest.
+	checked int
 }
 
 // at records and returns the state root for size, if size is a multiple of
 // the interval.
 func (r *roots) at(size uint64, e *engine.Engine) (truce.StateRoot, bool) {
-	if size%r.interval != 0 {
+	if size%r.interval != 0 && !r.extra[size] {
 		return truce.StateRoot{}, false
 	}
 	d := e.Digest()
 	r.digests[size] = d
-	delete(r.digests, size-maxRoots*r.interval)
+	for old := range r.digests {
+		if old+maxRoots*r.interval < size {
+			delete(r.digests, old)
+		}
+	}
 	return truce.StateRoot{Size: size, Digest: hex.EncodeToString(d[:]), Incidents: e.Len()}, true
 }
 
@@ -41,7 +48,12 @@ func (r *roots) check(st *truce.Statement, index uint64) error {
 	if b.Size > index {
 		return truce.Errorf(truce.EINVALID, "A state root at log index %d cannot cover %d entries.", index, b.Size)
 	}
-	if d, ok := r.digests[b.Size]; ok && hex.EncodeToString(d[:]) != b.Digest {
+	d, ok := r.digests[b.Size]
+	if !ok {
+		return nil
+	}
+	r.checked++
+	if hex.EncodeToString(d[:]) != b.Digest {
 		return truce.Errorf(truce.ECONFLICT, "State root for %d entries says %s; this projection computed %s.", b.Size, b.Digest, hex.EncodeToString(d[:]))
 	}
 	return nil
@@ -65,4 +77,19 @@ func (s *Service) appendRoots(due []truce.StateRoot) {
 			}
 		}()
 	}
+}
+
+// RootsChecked returns how many state.root statements the projector has
+// compared with its own digest.
+func (s *Service) RootsChecked() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.roots.checked
+}
+
+// AllIncidents returns every incident the engine holds, by id.
+func (s *Service) AllIncidents() []truce.Incident {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.engine.Incidents()
 }

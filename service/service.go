@@ -56,6 +56,10 @@ type Config struct {
 	// StateRootInterval is how many log entries lie between two state
 	// roots. Optional; defaults to DefaultStateRootInterval.
 	StateRootInterval uint64
+	// RootSizes are further log sizes at which to record the digest, so
+	// that an audit can check state roots made at another interval.
+	// Optional.
+	RootSizes map[uint64]bool
 }
 
 // DefaultStateRootInterval is the default number of log entries between
@@ -107,7 +111,7 @@ var _ truce.Ledger = (*Service)(nil)
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		log: cfg.Log, store: cfg.Store, logger: cfg.Logger, now: cfg.Now, batch: cfg.BatchSize,
-		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, digests: map[uint64][32]byte{}},
+		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, extra: cfg.RootSizes, digests: map[uint64][32]byte{}},
 		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
 		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,17 +30,60 @@ func readAgreement(path string) (*truce.Agreement, error) {
 // that both formats obey the same strict rules.
 func decodeAgreement(data []byte, isJSON bool) (*truce.Agreement, error) {
 	if !isJSON {
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "Malformed YAML: %s.", strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		j, err := json.Marshal(normalizeYAML(v))
+		j, err := yamlToJSON(data)
 		if err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "The YAML holds a value JSON cannot: %v.", err)
+			return nil, err
 		}
 		data = j
 	}
 	return truce.DecodeAgreement(data)
+}
+
+// yamlToJSON converts a YAML document to JSON for a strict JSON decoder.
+// Timestamps keep their text, so that the JSON decoder reads them as it
+// reads JSON, as RFC 3339 with an offset: YAML would take a date, or a
+// time without an offset, as UTC without a word. A NaN or an infinity,
+// which JSON cannot hold, is an error that names its line.
+func yamlToJSON(data []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "Malformed YAML: %s.", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := plainYAML(&doc); err != nil {
+		return nil, err
+	}
+	var v any
+	if err := doc.Decode(&v); err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "Malformed YAML: %s.", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	j, err := json.Marshal(normalizeYAML(v))
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "The YAML holds a value JSON cannot: %v.", err)
+	}
+	return j, nil
+}
+
+// plainYAML retags the timestamps of the tree under n as strings and
+// refuses non-finite numbers. It follows the tree, not aliases, so it
+// visits each node once.
+func plainYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!timestamp":
+			n.Tag = "!!str"
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				return truce.Errorf(truce.EINVALID, "Line %d: %s is not a finite number; JSON, and so Truce, holds finite numbers only.", n.Line, n.Value)
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if err := plainYAML(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeYAML turns YAML's map[any]any, which JSON cannot encode, into

@@ -25,18 +25,22 @@ type verifyState struct {
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID]",
+	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
 		"Checks the log's latest checkpoint: its signature by the log's key, and that it is\n"+
 			"consistent with the last checkpoint this client checked (kept in the state file), with\n"+
 			"proofs computed here from the log's tiles, not taken from the server. A log that\n"+
 			"rewrote or forked its history fails. With --statement, also checks that the statement\n"+
-			"is in the log under that checkpoint and that its envelope hashes to its id.\n"+
+			"is in the log under that checkpoint and that its envelope hashes to its id. With\n"+
+			"--audit, also replays every entry the checkpoint commits to, read from the log's\n"+
+			"bundles, into a projection of its own, and checks the server's state roots, verdicts\n"+
+			"and incidents against it; a mismatch names the first that differs.\n"+
 			"The log's key comes from --vkey, else from the state file, else from the server on\n"+
 			"first use (with a warning): compare it with the one the deployment published.")
 	server := m.serverFlag(fs)
 	vkey := fs.String("vkey", "", "the log's verifier key, ORIGIN+HASH+KEY")
 	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
 	statement := fs.String("statement", "", "a statement id to check the inclusion of")
+	audit := fs.Bool("audit", false, "also replay the whole log with this binary's engine and check every state root, verdict and incident")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -80,6 +84,11 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "statement %s included in the log\n", *statement)
+	}
+	if *audit {
+		if err := m.audit(ctx, c, remote, verifier.Name(), cp); err != nil {
+			return err
+		}
 	}
 	state.VerifierKey, state.Checkpoint = trusted, string(cp.Note)
 	return writeVerifyState(*stateFile, state)
