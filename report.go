@@ -146,7 +146,7 @@ func (r *Report) Validate() error {
 	if r.ClientRef != "" && !clientRefPattern.MatchString(r.ClientRef) {
 		return Errorf(EINVALID, "client_ref %q must be 1 to 128 letters, digits and \":._/-\".", r.ClientRef)
 	}
-	for _, check := range []func() error{r.When.validate, r.Where.validate, r.validateWhat, r.validateEvidence} {
+	for _, check := range []func() error{r.When.validate, r.Where.validate, r.validateWhat, r.validateEvidence, r.validateSource} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -256,6 +256,19 @@ func (r *Report) validateEvidence() error {
 		}
 	}
 	return nil
+}
+
+func (r *Report) validateSource() error {
+	if r.Source == nil {
+		return nil
+	}
+	if err := validateText("source.name", r.Source.Name, 200, true); err != nil {
+		return err
+	}
+	if err := validateText("source.id", r.Source.ID, 200, false); err != nil {
+		return err
+	}
+	return validateText("source.uri", r.Source.URI, 2000, false)
 }
 
 // ReportRetract is the body of a report.retract statement: the reporter

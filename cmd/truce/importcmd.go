@@ -15,14 +15,19 @@ import (
 )
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "sites" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(m.Stderr, "Usage: truce import sites [flags] FILE\n\nImports a registry of protected sites. Run \"truce import sites -h\" for its flags.")
-			return nil
-		}
-		return usagef("import: want \"truce import sites\"")
+	switch {
+	case len(args) > 0 && args[0] == "sites":
+		return m.runImportSites(ctx, args[1:])
+	case len(args) > 0 && args[0] == "reports":
+		return m.runImportReports(ctx, args[1:])
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help"):
+		fmt.Fprintln(m.Stderr, "Usage: truce import sites|reports [flags] FILE\n\n"+
+			"  sites    import a registry of protected sites\n"+
+			"  reports  import event records (UCDP GED, ACLED, CSV) as reports\n\n"+
+			"Run \"truce import sites -h\" or \"truce import reports -h\" for their flags.")
+		return nil
 	}
-	return m.runImportSites(ctx, args[1:])
+	return usagef("import: want \"truce import sites\" or \"truce import reports\"")
 }
 
 // stringMap collects repeated KEY=VALUE flags.

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/truce-project/truce"
+	thttp "github.com/truce-project/truce/http"
+	"github.com/truce-project/truce/importer"
+)
+
+func reportFormatList() string {
+	var b strings.Builder
+	for _, f := range importer.ReportFormats() {
+		fmt.Fprintf(&b, "  %-7s %s\n", f.Name, f.Description)
+	}
+	return b.String()
+}
+
+func (m *Main) runImportReports(ctx context.Context, args []string) error {
+	fs := m.flagSet("import reports", "import reports --key KEYFILE --format ucdp|acled|csv [--accused ACTOR=MEMBER ...] [--from TIME] [--until TIME] [--server URL] [--dry-run] FILE",
+		"Reads event records and submits each as a report signed with KEYFILE, the importing\n"+
+			"member's key. A bad row stops the import and nothing from the file is written. Each\n"+
+			"record's id becomes the report's client_ref, so importing a file again adds nothing.\n"+
+			"Actors are not accused unless --accused maps them to a party: whom a dataset names\n"+
+			"is not a finding. Formats:\n\n"+reportFormatList())
+	key := fs.String("key", "", "the importing member's key file (required unless --dry-run)")
+	format := fs.String("format", "", "ucdp, acled or csv (required)")
+	server := m.serverFlag(fs)
+	accused := stringMap{}
+	fs.Var(accused, "accused", "an actor name in the file and the party it stands for, e.g. \"Government of Russia (Soviet Union)=ru\" (repeatable)")
+	sourceKind := fs.String("source-kind", "osint", "the reports' source kind: osint, sensor, civil_society, monitor, party or mediator")
+	from := fs.String("from", "", "keep only events from this time, RFC 3339")
+	until := fs.String("until", "", "keep only events before this time, RFC 3339")
+	dry := fs.Bool("dry-run", false, "read and check the file, submit nothing")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *format == "" {
+		return usagef("import reports: --format and one FILE are required")
+	}
+	opts := importer.ReportOptions{SourceKind: truce.SourceKind(*sourceKind), Accused: accused}
+	var err error
+	if opts.From, err = m.optionalTime("--from", *from); err != nil {
+		return err
+	}
+	if opts.Until, err = m.optionalTime("--until", *until); err != nil {
+		return err
+	}
+	res, err := readReports(fs.Arg(0), *format, opts)
+	if err != nil {
+		return err
+	}
+	for _, line := range res.Summary() {
+		fmt.Fprintln(m.Stderr, line)
+	}
+	if *dry {
+		fmt.Fprintf(m.Stdout, "%d reports read from %d rows; nothing submitted (--dry-run)\n", len(res.Reports), res.Rows)
+		return nil
+	}
+	if *key == "" {
+		return usagef("import reports: --key is required")
+	}
+	c, err := thttp.NewClient(*server)
+	if err != nil {
+		return err
+	}
+	return m.submitReports(ctx, c, *key, res.Reports)
+}
+
+func (m *Main) optionalTime(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return m.parseTime(flag, v)
+}
+
+func readReports(path, format string, opts importer.ReportOptions) (*importer.ReportResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "Cannot read %s: %v.", path, err)
+	}
+	defer f.Close()
+	res, err := importer.ReadReports(f, format, opts)
+	if err != nil {
+		return nil, truce.Errorf(truce.ErrorCode(err), "%s: %s", path, truce.ErrorMessage(err))
+	}
+	return res, nil
+}
+
+// submitReports signs every report and submits them in one batch; a report
+// already imported (same client_ref) counts as done.
+func (m *Main) submitReports(ctx context.Context, c *thttp.Client, keyFile string, reports []truce.Report) error {
+	s, err := truce.ReadSignerFile(keyFile)
+	if err != nil {
+		return err
+	}
+	sts, err := signReports(s, s.Log, m.Now().UTC().Truncate(time.Second), reports)
+	if err != nil {
+		return err
+	}
+	var lines bytes.Buffer
+	for _, st := range sts {
+		lines.Write(st.Raw)
+		lines.WriteByte('\n')
+	}
+	results, err := c.SubmitBatch(ctx, lines.Bytes())
+	if err != nil {
+		return err
+	}
+	added, again := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Problem != nil && r.Problem.Status == 409 && strings.Contains(r.Problem.Detail, "client_ref"),
+			r.Status == 200: // the very same statement, logged before
+			again++
+		case r.Problem != nil:
+			return truce.Errorf(truce.EINVALID, "Report %d of %d was refused: %s", r.Line, len(sts), r.Problem.Detail)
+		case r.Receipt.Status == truce.StatusRejected:
+			return truce.Errorf(truce.ECONFLICT, "Report %d of %d was logged at index %d but rejected: %s", r.Line, len(sts), r.Receipt.Index, r.Receipt.Reason)
+		default:
+			added++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d reports read; %d logged; %d were imported before\n", len(reports), added, again)
+	return nil
+}
+
+// signReports signs each report as a statement of s, claiming time t.
+func signReports(s *truce.Signer, origin string, t time.Time, reports []truce.Report) ([]*truce.Statement, error) {
+	out := make([]*truce.Statement, len(reports))
+	for i := range reports {
+		st, err := truce.Sign(s, origin, truce.KindReport, t, &reports[i])
+		if err != nil {
+			return nil, truce.Errorf(truce.ErrorCode(err), "Report %d (%s): %s", i+1, reports[i].ClientRef, truce.ErrorMessage(err))
+		}
+		out[i] = st
+	}
+	return out, nil
+}
