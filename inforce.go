@@ -8,7 +8,8 @@ type InForce struct {
 	Version   int    `json:"version"`
 	Party     string `json:"party"`
 	// Since is when the version took effect for the party; Until, if set,
-	// when it stops.
+	// when it stops: its window ends or a later version, signed by every
+	// party, takes effect for the party, as in Periods.
 	Since time.Time  `json:"since"`
 	Until *time.Time `json:"until,omitempty"`
 	// Clauses are the ids of the version's clauses.
@@ -37,15 +38,25 @@ func (t *Terms) InForce(party string, at time.Time) []InForce {
 
 func (t *Terms) inForce(id, party string, at time.Time) (InForce, bool) {
 	vs := t.versions[id]
+	var next *time.Time // the earliest start after at of a later version
 	for i := len(vs) - 1; i >= 0; i-- {
 		v := vs[i]
 		start, ok := v.start(party)
-		if !ok || at.Before(start) {
+		if !ok {
+			continue
+		}
+		if at.Before(start) {
+			if next == nil || start.Before(*next) {
+				next = &start
+			}
 			continue
 		}
 		until := v.Agreement.Window.Until
 		if until != nil && !at.Before(*until) {
 			return InForce{}, false
+		}
+		if next != nil && (until == nil || next.Before(*until)) {
+			until = next
 		}
 		clauses := make([]string, len(v.Agreement.Clauses))
 		for i, c := range v.Agreement.Clauses {

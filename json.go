@@ -90,6 +90,12 @@ func foldKey(k string) string {
 }
 
 func jsonMessage(err error) string {
+	// A custom decoder (Geometry, Duration, Position) has said what is
+	// wrong in words already.
+	var te *Error
+	if errors.As(err, &te) {
+		return strings.TrimSuffix(te.Message, ".")
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tim *time.ParseError

@@ -93,7 +93,7 @@ func (r *Registry) checkDeclare(signer *MemberState, site *Site, parties func(st
 		return nil
 	}
 	if site.Controller != signer.ID {
-		return Errorf(EFORBIDDEN, "%q may declare only the sites it controls; site %s names %q as controller.", signer.ID, site.ID, site.Controller)
+		return Errorf(EFORBIDDEN, "Member %q may declare only the sites it controls; site %s names %q as controller.", signer.ID, site.ID, site.Controller)
 	}
 	if old := r.sites[site.ID]; old != nil && old.Controller != signer.ID {
 		return Errorf(EFORBIDDEN, "Site %s is registered as controlled by %q; %q cannot redeclare it.", site.ID, old.Controller, signer.ID)
@@ -122,7 +122,7 @@ func (r *Registry) checkDispute(signer *MemberState, b *SiteDispute) error {
 	case s.Status == SiteRetired:
 		return Errorf(ECONFLICT, "Site %s is retired; there is nothing to dispute.", b.Site)
 	case signer.ID == s.Controller:
-		return Errorf(EFORBIDDEN, "%q controls site %s; it cannot dispute its own declaration (declare it again instead).", signer.ID, b.Site)
+		return Errorf(EFORBIDDEN, "Member %q controls site %s; it cannot dispute its own declaration (declare it again instead).", signer.ID, b.Site)
 	}
 	return nil
 }

@@ -137,9 +137,9 @@ func (t *Terms) checkSign(signer string, s *AgreementSign) error {
 	case v == nil:
 		return Errorf(ENOTFOUND, "Agreement %s has no version %d.", s.Agreement, s.Version)
 	case !v.Agreement.HasParty(signer):
-		return Errorf(EFORBIDDEN, "%q is not a party to agreement %s version %d (parties: %v).", signer, s.Agreement, s.Version, v.Agreement.Parties)
+		return Errorf(EFORBIDDEN, "Member %q is not a party to agreement %s version %d (parties: %v).", signer, s.Agreement, s.Version, v.Agreement.Parties)
 	case v.Acceptance(signer) != nil:
-		return Errorf(ECONFLICT, "%q has already signed agreement %s version %d.", signer, s.Agreement, s.Version)
+		return Errorf(ECONFLICT, "Member %q has already signed agreement %s version %d.", signer, s.Agreement, s.Version)
 	case v.Agreement.Window.Until != nil && !s.AcceptedFrom.Before(*v.Agreement.Window.Until):
 		return Errorf(EINVALID, "Agreement %s version %d ends at %s; accepted_from (%s) must be before then.", s.Agreement, s.Version, v.Agreement.Window.Until.Format(time.RFC3339), s.AcceptedFrom.Format(time.RFC3339))
 	}

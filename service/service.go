@@ -98,10 +98,10 @@ type Service struct {
 	operator *truce.Signer
 	// live is set once Open has caught up: only then does the projector
 	// append state roots, so a restart does not append them twice.
-	live     bool
-	wake     chan struct{}
-	stop     context.CancelFunc
-	done     chan struct{}
+	live bool
+	wake chan struct{}
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 var _ truce.Ledger = (*Service)(nil)

@@ -113,4 +113,3 @@ func (p *Pinned) CheckEntries(ctx context.Context) error {
 	}
 	return nil
 }
-

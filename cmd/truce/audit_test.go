@@ -23,8 +23,12 @@ func TestAudit(t *testing.T) {
 	if err := m.Run(context.Background(), []string{"init", "--demo", "--dir", dir}); err != nil {
 		t.Fatal(err)
 	}
-	setStateRootInterval(t, dir, 27)
+	// The demo's log ends a little before the next state root is due.
 	d := openDaemon(t, dir)
+	size := len(newClient(t, d.URL()).allStatementIDs())
+	d.Close()
+	setStateRootInterval(t, dir, size+2)
+	d = openDaemon(t, dir)
 	for i, lat := range []string{"47.512", "47.513", "47.514", "51.0"} {
 		_, _, err := runCLI(t, d, "report", "--key", filepath.Join(dir, "keys", "ua.key"), "--lat", lat, "--lon", "34.59",
 			"--radius", "300", "--start", "2025-03-2"+string(rune('1'+i))+"T03:10:00Z", "--act", "drone_strike", "--accused", "ru", "--source-kind", "party")
@@ -69,5 +73,26 @@ func setStateRootInterval(t *testing.T, dir string, n int) {
 	data = []byte(strings.Replace(string(data), `"log_key_file": "log.key"`, `"log_key_file": "log.key", "state_root_interval": `+strconv.Itoa(n), 1))
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// allStatementIDs lists the ids of every statement in log order.
+func (c *client) allStatementIDs() []string {
+	var ids []string
+	for from := 0; ; {
+		var page struct {
+			Statements []struct {
+				ID string `json:"id"`
+			} `json:"statements"`
+			Next int `json:"next"`
+		}
+		c.getJSON("/v1/statements?limit=1000&from="+strconv.Itoa(from), &page)
+		for _, s := range page.Statements {
+			ids = append(ids, s.ID)
+		}
+		if len(page.Statements) == 0 {
+			return ids
+		}
+		from = page.Next
 	}
 }

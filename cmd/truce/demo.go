@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -75,7 +76,78 @@ func demoStatements(signers map[string]*truce.Signer, origin string) ([]*truce.S
 		}
 		out = append(out, st)
 	}
+	more, err := demoReports(signers, origin)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, more...), nil
+}
+
+// demoEvents is the form of demo/reports-2025-03.yaml.
+type demoEvents struct {
+	Sites []struct {
+		By   string     `json:"by"`
+		At   time.Time  `json:"at"`
+		Site truce.Site `json:"site"`
+	} `json:"sites"`
+	Reports []struct {
+		By     string       `json:"by"`
+		At     time.Time    `json:"at"`
+		Report truce.Report `json:"report"`
+	} `json:"reports"`
+}
+
+// demoReports returns the UCDP events the mediator imports as open-source
+// reports, and the parties' own claims of March 2025 with the sites they
+// name.
+func demoReports(signers map[string]*truce.Signer, origin string) ([]*truce.Statement, error) {
+	data, err := demoFiles.ReadFile("demo/data/ucdp_ged_energy_health.csv")
+	if err != nil {
+		return nil, err
+	}
+	res, err := importer.ReadReports(bytes.NewReader(data), "ucdp", importer.ReportOptions{SourceKind: truce.SourceOSINT})
+	if err != nil {
+		return nil, fmt.Errorf("demo UCDP events: %w", err)
+	}
+	out, err := signReports(signers["us"], origin, utc("2025-03-26T09:00:00Z"), res.Reports)
+	if err != nil {
+		return nil, err
+	}
+	var ev demoEvents
+	if err := readDemoYAML("demo/reports-2025-03.yaml", &ev); err != nil {
+		return nil, err
+	}
+	for _, s := range ev.Sites {
+		st, err := truce.Sign(signers[s.By], origin, truce.KindSiteDeclare, s.At, truce.SiteDeclare{Site: s.Site})
+		if err != nil {
+			return nil, fmt.Errorf("demo site %s: %w", s.Site.ID, err)
+		}
+		out = append(out, st)
+	}
+	for _, r := range ev.Reports {
+		st, err := truce.Sign(signers[r.By], origin, truce.KindReport, r.At, &r.Report)
+		if err != nil {
+			return nil, fmt.Errorf("demo report %s: %w", r.Report.ClientRef, err)
+		}
+		out = append(out, st)
+	}
 	return out, nil
+}
+
+// readDemoYAML decodes an embedded YAML file into v, by way of JSON.
+func readDemoYAML(file string, v any) error {
+	data, err := demoFiles.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	j, err := yamlToJSON(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if err := json.Unmarshal(j, v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
 }
 
 func demoAgreement(file string) func() (any, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"io"
 	"mime"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/truce-project/truce"
 	thttp "github.com/truce-project/truce/http"
-	"go.yaml.in/yaml/v3"
 )
 
 // reportFlags are the flags that compose a report without a file.
@@ -210,12 +208,8 @@ func readReport(path string) (*truce.Report, error) {
 		return nil, truce.Errorf(truce.EINVALID, "Cannot read %s: %v.", path, err)
 	}
 	if !strings.EqualFold(filepath.Ext(path), ".json") {
-		var v any
-		if err := yaml.Unmarshal(data, &v); err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "%s: malformed YAML: %s.", path, strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		if data, err = json.Marshal(normalizeYAML(v)); err != nil {
-			return nil, truce.Errorf(truce.EINVALID, "%s: the YAML holds a value JSON cannot: %v.", path, err)
+		if data, err = yamlToJSON(data); err != nil {
+			return nil, truce.Errorf(truce.EINVALID, "%s: %s", path, truce.ErrorMessage(err))
 		}
 	}
 	r, err := truce.DecodeReport(data)
