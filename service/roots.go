@@ -93,3 +93,12 @@ func (s *Service) AllIncidents() []truce.Incident {
 	defer s.mu.RUnlock()
 	return s.engine.Incidents()
 }
+
+// Digest returns the engine's digest of the derived state and the number
+// of incidents, as a state root for the projection's size would say.
+func (s *Service) Digest() (truce.StateRoot, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d := s.engine.Digest()
+	return truce.StateRoot{Size: s.applied, Digest: hex.EncodeToString(d[:]), Incidents: s.engine.Len()}, nil
+}

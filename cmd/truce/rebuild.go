@@ -44,6 +44,11 @@ func (m *Main) runRebuild(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	fmt.Fprintf(m.Stdout, "Replayed %d log entries into %s in %v.\n", svc.Applied(), d.path(d.Database), time.Since(start).Round(time.Millisecond))
+	root, err := svc.Digest()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Replayed %d log entries into %s in %v.\nState digest at %d entries: %s (%d incidents)\n",
+		svc.Applied(), d.path(d.Database), time.Since(start).Round(time.Millisecond), root.Size, root.Digest, root.Incidents)
 	return nil
 }
