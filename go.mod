@@ -45,10 +45,10 @@ require (
 
 // Test-only dependencies.
 require (
-	github.com/jackc/pgx/v5 v5.13.0
-	github.com/rogpeppe/go-internal v1.14.1
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.13.0
+	github.com/rogpeppe/go-internal v1.14.1
 	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 )
