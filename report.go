@@ -143,6 +143,13 @@ func oneOf(field, v string, allowed []string) error {
 
 // Validate checks every field; errors name the field and the reason.
 func (r *Report) Validate() error {
+	if err := r.validate(); err != nil {
+		return Errorf(ErrorCode(err), "Report field %s", ErrorMessage(err))
+	}
+	return nil
+}
+
+func (r *Report) validate() error {
 	if r.ClientRef != "" && !clientRefPattern.MatchString(r.ClientRef) {
 		return Errorf(EINVALID, "client_ref %q must be 1 to 128 letters, digits and \":._/-\".", r.ClientRef)
 	}
