@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +24,7 @@ type reading struct {
 	a        truce.Assessment
 	versions []*truce.Agreement // parallel to a.Parties: the binding version, or nil
 	apps     []applicable
+	plan     *plan   // for apps
 	search   float64 // R plus the largest applicable buffer
 	more     int     // sites found beyond MaxSites
 }
@@ -72,7 +71,7 @@ func (e *Engine) bind(rd *reading, inc *truce.Incident, party string) {
 		pt := truce.PartyTerms{Party: party, Agreement: f.Agreement, Version: f.Version, Since: &since, Clauses: []string{}}
 		for i := range f.Terms.Clauses {
 			c := &f.Terms.Clauses[i]
-			if slices.Contains(c.Prohibits, inc.Act) && (c.Zone == nil || geo.Contains(*c.Zone, p)) {
+			if slices.Contains(c.Prohibits, inc.Act) && e.inZone(c, p) {
 				pt.Clauses = append(pt.Clauses, c.ID)
 				rd.apps = append(rd.apps, applicable{party: party, terms: len(rd.a.Parties), clause: c})
 			}
@@ -81,6 +80,25 @@ func (e *Engine) bind(rd *reading, inc *truce.Incident, party string) {
 		rd.a.Parties = append(rd.a.Parties, pt)
 		rd.versions = append(rd.versions, f.Terms)
 	}
+}
+
+// inZone reports whether clause c applies at p: it has no zone, or its
+// zone contains p. It keeps each zone's bounding box, so that most places
+// far from a zone cost no more than a comparison.
+func (e *Engine) inZone(c *truce.Clause, p truce.Position) bool {
+	if c.Zone == nil {
+		return true
+	}
+	box, ok := e.zones[c]
+	if !ok {
+		w, s, east, n := c.Zone.Bounds()
+		box = [4]float64{w, s, east, n}
+		e.zones[c] = box
+	}
+	if p[0] < box[0] || p[0] > box[2] || p[1] < box[1] || p[1] > box[3] {
+		return false
+	}
+	return geo.Contains(*c.Zone, p)
 }
 
 // reason says why no agreement binds party at t.
@@ -130,102 +148,6 @@ func unsignedBy(v *truce.AgreementVersion) []string {
 		}
 	}
 	return sortedSet(out)
-}
-
-// findSites lists the sites within reach of inc and those its counting
-// reports name.
-func (e *Engine) findSites(rd *reading, inc *truce.Incident, counting []counted) {
-	var cats []truce.Category
-	maxBuffer := 0.0
-	for _, ap := range rd.apps {
-		cats = append(cats, ap.clause.Protects...)
-		for _, b := range ap.clause.Buffers {
-			maxBuffer = max(maxBuffer, b.Metres)
-		}
-	}
-	slices.Sort(cats)
-	cats = slices.Compact(cats)
-	p, r := inc.Where.Position(), inc.Where.RadiusMetres
-	rd.search = r + maxBuffer
-	var sites []truce.SiteFinding
-	if len(cats) > 0 {
-		for _, h := range e.sites.Near(p, rd.search, geo.Filter{Categories: cats, At: inc.Start}) {
-			if f, ok := e.siteFinding(rd, inc, h.ID, h.Metres); ok && len(f.Clauses) > 0 {
-				sites = append(sites, f)
-			}
-		}
-	}
-	var named [][]string
-	for _, c := range counting {
-		named = append(named, c.f.targets)
-	}
-	for _, id := range sortedSet(named...) {
-		if i := slices.IndexFunc(sites, func(f truce.SiteFinding) bool { return f.Site == id }); i >= 0 {
-			sites[i].Named = true
-			continue
-		}
-		if s := e.registry.Site(id); s != nil {
-			if f, ok := e.siteFinding(rd, inc, id, geo.Distance(p, s.Geometry)); ok {
-				f.Named = true
-				sites = append(sites, f)
-			}
-		}
-	}
-	slices.SortFunc(sites, func(a, b truce.SiteFinding) int {
-		return cmp.Or(cmp.Compare(a.Metres, b.Metres), cmp.Compare(a.Site, b.Site))
-	})
-	if len(sites) > MaxSites {
-		rd.more, sites = len(sites)-MaxSites, sites[:MaxSites]
-	}
-	rd.a.Sites = append(rd.a.Sites, sites...)
-}
-
-// siteFinding returns the finding for the site with id at metres from
-// inc's point; ok is false if the registry does not hold the site or the
-// distance is undefined. Its clauses are set only if the site is within
-// reach, active at inc's start and protected by an applicable clause.
-func (e *Engine) siteFinding(rd *reading, inc *truce.Incident, id string, metres float64) (truce.SiteFinding, bool) {
-	s := e.registry.Site(id)
-	if s == nil || math.IsNaN(metres) {
-		return truce.SiteFinding{}, false
-	}
-	f := truce.SiteFinding{
-		Site: id, Name: s.Name, Category: s.Category, Controller: s.Controller,
-		Metres: math.Round(metres), Reach: inc.Where.RadiusMetres + bufferOf(rd.apps, s.Category),
-		Clauses: []string{},
-	}
-	if metres <= f.Reach && s.ActiveAt(inc.Start) {
-		for _, ap := range protecting(rd.apps, s.Category) {
-			f.Clauses = append(f.Clauses, ap.party+":"+ap.clause.ID)
-		}
-		f.Clauses = sortedSet(f.Clauses)
-	}
-	return f, true
-}
-
-// bufferOf returns the largest buffer that an applicable clause gives to
-// category c, or 0.
-func bufferOf(apps []applicable, c truce.Category) float64 {
-	m := 0.0
-	for _, ap := range apps {
-		for _, b := range ap.clause.Buffers {
-			if b.Category.Covers(c) {
-				m = max(m, b.Metres)
-			}
-		}
-	}
-	return m
-}
-
-// protecting returns the applicable clauses that protect category c.
-func protecting(apps []applicable, c truce.Category) []applicable {
-	var out []applicable
-	for _, ap := range apps {
-		if slices.ContainsFunc(ap.clause.Protects, func(p truce.Category) bool { return p.Covers(c) }) {
-			out = append(out, ap)
-		}
-	}
-	return out
 }
 
 // gradeOf grades an incident by its counting reports.

@@ -1,13 +1,17 @@
 package engine_test
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/geo"
 )
 
 // partyLine writes a PartyTerms as the assessment tests expect it.
@@ -297,4 +301,112 @@ func TestSiteCap(t *testing.T) {
 	if !slices.Contains(a.Findings, "and 10 more sites further away are not listed") {
 		t.Errorf("findings %q", a.Findings)
 	}
+}
+
+// TestSitesBruteForce checks the sites of many incidents against every
+// site of the registry, measured one by one: sites of every category of
+// the taxonomy, declared at various times, some retired, under the demo
+// terms, whose buffers differ by category.
+func TestSitesBruteForce(t *testing.T) {
+	d := newMoratorium(t)
+	rng := rand.New(rand.NewChaCha8([32]byte{'b', 'r', 'u', 't', 'e'}))
+	cats := truce.Categories()
+	mar := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	for b := range 12 {
+		var batch truce.SiteBatch
+		for i := range 250 {
+			batch.Sites = append(batch.Sites, truce.Site{
+				ID: fmt.Sprintf("s%02d-%03d", b, i), Name: fmt.Sprintf("Site %d-%d", b, i), Category: cats[rng.IntN(len(cats))].ID,
+				Geometry: truce.NewPoint(nppLon+0.6*rng.Float64()-0.3, nppLat+0.4*rng.Float64()-0.2), Controller: "ua",
+			})
+		}
+		d.do("us", truce.KindSiteBatch, mar.Add(time.Duration(b)*3*24*time.Hour), &batch)
+	}
+	for i := range 50 {
+		d.do("ua", truce.KindSiteRetire, mar.Add(time.Duration(20+i)*24*time.Hour), &truce.SiteRetire{Site: fmt.Sprintf("s00-%03d", i*5), Reason: "Decommissioned."})
+	}
+	for range 300 {
+		lat, lon := nppLat+0.4*rng.Float64()-0.2, nppLon+0.6*rng.Float64()-0.3
+		start := mar.Add(time.Duration(rng.Int64N(int64(50 * 24 * time.Hour))))
+		acts := truce.Acts()
+		r := newReport(lat, lon, 3000*rng.Float64(), start, acts[rng.IntN(len(acts))])
+		r.Accused = [][]string{nil, {"ru"}, {"ua"}, {"ru", "ua"}}[rng.IntN(4)]
+		d.report([]string{"ua", "ru", "osce", "osint"}[rng.IntN(4)], r)
+	}
+	checked := 0
+	for _, inc := range d.engine.Incidents() {
+		want := bruteSites(d.state, &inc)
+		var got []string
+		for _, f := range inc.Assessment.Sites {
+			got = append(got, siteLine(f))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("incident %.8s at %v, %v m, %s, %s:\ngot  %s\nwant %s", inc.ID, inc.Where.Position(), inc.Where.RadiusMetres, inc.Start.Format(time.RFC3339), inc.Act,
+				strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+		}
+		checked += len(want)
+	}
+	if checked < 300 {
+		t.Errorf("only %d site findings: the test should find more", checked)
+	}
+}
+
+// bruteSites returns the site lines that the rules give inc, reading every
+// site of the registry.
+func bruteSites(s *truce.State, inc *truce.Incident) []string {
+	type app struct {
+		party  string
+		clause *truce.Clause
+	}
+	var apps []app
+	for _, pt := range inc.Assessment.Parties {
+		if pt.Agreement == "" {
+			continue
+		}
+		v := s.Terms.Version(pt.Agreement, pt.Version)
+		for _, id := range pt.Clauses {
+			apps = append(apps, app{pt.Party, v.Agreement.Clause(id)})
+		}
+	}
+	type hit struct {
+		line   string
+		metres float64
+		id     string
+	}
+	var hits []hit
+	for _, site := range s.Registry.Sites() {
+		if !site.ActiveAt(inc.Start) {
+			continue
+		}
+		var pairs []string
+		buffer := 0.0
+		for _, a := range apps {
+			for _, p := range a.clause.Protects {
+				if p.Covers(site.Category) {
+					pairs = append(pairs, a.party+":"+a.clause.ID)
+				}
+			}
+			for _, b := range a.clause.Buffers {
+				if b.Category.Covers(site.Category) {
+					buffer = max(buffer, b.Metres)
+				}
+			}
+		}
+		if len(pairs) == 0 {
+			continue
+		}
+		slices.Sort(pairs)
+		pairs = slices.Compact(pairs)
+		reach := inc.Where.RadiusMetres + buffer
+		if d := geo.Distance(inc.Where.Position(), site.Geometry); d <= reach {
+			f := truce.SiteFinding{Site: site.ID, Metres: math.Round(d), Reach: reach, Clauses: pairs}
+			hits = append(hits, hit{siteLine(f), f.Metres, site.ID})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(a.metres, b.metres), strings.Compare(a.id, b.id)) })
+	var out []string
+	for _, h := range hits[:min(len(hits), 50)] {
+		out = append(out, h.line)
+	}
+	return out
 }

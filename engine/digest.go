@@ -45,6 +45,7 @@ func bucketOf(id string) int {
 // last computed.
 type digest struct {
 	buckets []bucket
+	sums    []byte // the buckets' hashes, 32 bytes each, in bucket order
 	count   uint64
 	dirty   []*incident // incidents whose hash is stale
 	stale   []int       // buckets whose hash is stale
@@ -52,10 +53,10 @@ type digest struct {
 	fresh   bool // root is up to date
 }
 
-// bucket holds the hashes of its incidents, ordered by id, and its own.
+// bucket holds the hashes of its incidents, ordered by id; its own hash
+// is in digest.sums.
 type bucket struct {
 	entries []entry
-	sum     [32]byte
 	stale   bool
 }
 
@@ -65,10 +66,10 @@ type entry struct {
 }
 
 func newDigest() digest {
-	d := digest{buckets: make([]bucket, buckets)}
+	d := digest{buckets: make([]bucket, buckets), sums: make([]byte, 0, buckets*sha256.Size)}
 	empty := sha256.Sum256(nil)
-	for i := range d.buckets {
-		d.buckets[i].sum = empty
+	for range buckets {
+		d.sums = append(d.sums, empty[:]...)
 	}
 	return d
 }
@@ -104,15 +105,15 @@ func (e *Engine) Digest() [32]byte {
 	d.dirty = d.dirty[:0]
 	for _, n := range d.stale {
 		b := &d.buckets[n]
-		b.sum, b.stale = bucketSum(b.entries), false
+		sum := bucketSum(b.entries)
+		copy(d.sums[n*sha256.Size:], sum[:])
+		b.stale = false
 	}
 	d.stale = d.stale[:0]
 	h := sha256.New()
 	h.Write([]byte(digestPrefix))
 	h.Write(binary.BigEndian.AppendUint64(nil, d.count))
-	for i := range d.buckets {
-		h.Write(d.buckets[i].sum[:])
-	}
+	h.Write(d.sums)
 	h.Sum(d.root[:0])
 	d.fresh = true
 	return d.root

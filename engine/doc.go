@@ -43,10 +43,15 @@
 // retracted takes no new reports. Incidents never merge or split: a report
 // that would fit two incidents joins one.
 //
+// The gap is measured to the incident's span, which grows as reports join:
+// reports of one place a day apart, each spanning its whole day, chain
+// into one incident for as long as they keep coming.
+//
 // Candidates come from a spatial index of incidents (geo.Index), each an
-// item at the incident's point, active from Start minus the largest window
-// any agreement has used so far to End plus that window. The index only
-// narrows the search; every candidate is then checked exactly as above.
+// item at the incident's point, active from Start minus a pad to End plus
+// the pad, where the pad is the largest corroboration window any report
+// has used so far, and at least [DefaultWindow]. The index only narrows
+// the search; every candidate is then checked exactly as above.
 //
 // # Retraction
 //
@@ -93,19 +98,26 @@
 //
 // Sites. The buffer of a category is the largest Buffer.Metres among the
 // applicable clauses' buffers whose category covers it (truce.Category.Covers),
-// 0 if none does. The engine asks the site index for the sites within R
-// plus the largest applicable buffer of P, active at T, of a category that
-// an applicable clause protects. It keeps a site if its distance is at most
-// its Reach, R plus the buffer of its category, and the registry holds it
-// and finds it active at T (truce.SiteState.ActiveAt). Its finding has
-// Metres, the distance rounded to the metre (math.Round); Reach; and
-// Clauses, the sorted "party:clause" pairs of the applicable clauses that
-// protect its category. Every site that a counting report names in
-// Target.Sites and that the registry holds is listed too, with Named set,
-// even if it is out of reach: it is checked by the same rule against the
-// registry, and gets no clauses unless it passes. Sites are ordered by
-// Metres, then id, and at most [MaxSites] are listed; a finding says how
-// many more there were.
+// 0 if none does. A site is within reach when an applicable clause
+// protects its category (covers it), the registry finds it active at T
+// (truce.SiteState.ActiveAt), and its distance from P (geo.Distance to its
+// geometry) is at most its Reach: R plus the buffer of its category. Its
+// finding has Metres, the distance rounded to the metre (math.Round);
+// Reach; and Clauses, the sorted "party:clause" pairs of the applicable
+// clauses that protect its category. Every site that a counting report
+// names in Target.Sites and that the registry holds is listed too, with
+// Named set, even if it is not within reach; then it has no clauses.
+// Sites are ordered by Metres, then id, and at most [MaxSites] are listed;
+// a finding says how many more there were.
+//
+// The engine finds the sites within reach with the site index: for each
+// buffer that the applicable clauses give, it asks geo.Index.Near for the
+// sites within R plus that buffer, active at T, of the categories of the
+// taxonomy that have that buffer and are protected. A category's buffer
+// and protection pass to the categories under it, so the filter's
+// "covers" finds no site beyond its reach; asking once for two buffers
+// whose radii are close, it checks each site against its own reach in the
+// registry.
 //
 // Grade. "retracted" if no report counts; else "impartial" if a counting
 // report's SourceKind is impartial (truce.SourceKind.Impartial: a monitor
@@ -128,7 +140,7 @@
 //     without clauses, "named as the target: X (category) is 12 km away,
 //     beyond its reach of 4.5 km" (or "was not a protected site at the
 //     time", or "no clause that applies protects it");
-//   - "and 3 more protected sites within reach", if the list was cut;
+//   - "and 3 more sites further away are not listed", if the list was cut;
 //   - "no protected site within 4.5 km" if no listed site has a clause, the
 //     distance being R plus the largest applicable buffer;
 //   - one per party that nothing binds: "no terms bind ua: " and its

@@ -35,6 +35,12 @@ type Engine struct {
 	open *geo.Index[string]
 	pad  time.Duration
 	sums digest
+	// plans are the recent ways of finding sites (see planFor), and zones
+	// the bounding boxes of clause zones (see inZone). A clause never
+	// changes once proposed, so its address can key what is derived
+	// from it.
+	plans []*plan
+	zones map[*truce.Clause][4]float64
 }
 
 // incident is an incident and what the engine needs to derive it again.
@@ -69,6 +75,7 @@ func New(terms *truce.Terms, registry *truce.Registry, sites *geo.Index[string])
 		open:      geo.NewIndex[string](),
 		pad:       DefaultWindow,
 		sums:      newDigest(),
+		zones:     map[*truce.Clause][4]float64{},
 	}
 }
 
@@ -80,7 +87,8 @@ func New(terms *truce.Terms, registry *truce.Registry, sites *geo.Index[string])
 // [Engine.Recall].
 //
 // Returns EINVALID if an incident has no reports, its id is not that of
-// its first report, or an id or a report appears twice.
+// its first report, an id or a report appears twice, or it holds a number
+// that JSON cannot write (NaN or infinite).
 func Restore(terms *truce.Terms, registry *truce.Registry, sites *geo.Index[string], incidents []truce.Incident) (*Engine, error) {
 	e := New(terms, registry, sites)
 	for i := range incidents {
@@ -150,11 +158,13 @@ func (e *Engine) Recall(st *truce.Statement) error {
 // the incidents it created or changed, ordered by id. For a statement of
 // any other kind it does nothing and returns nil, nil.
 //
-// Returns ECONFLICT for a report already applied or a report retracted
-// twice, ENOTFOUND for the retraction of a report the engine does not
-// hold, EFORBIDDEN for a retraction by another signer than the reporter,
-// and an uncoded error if a restored incident it must derive again lacks
-// a report statement (see [Engine.Recall]). On error nothing changes.
+// Returns EINVALID for a report whose place is not a valid position
+// (which truce.Report.Validate refuses), ECONFLICT for a report already
+// applied or a report retracted twice, ENOTFOUND for the retraction of a
+// report the engine does not hold, EFORBIDDEN for a retraction by another
+// signer than the reporter, and an uncoded error if a restored incident it
+// must derive again lacks a report statement (see [Engine.Recall]). On
+// error nothing changes.
 func (e *Engine) Apply(st *truce.Statement, index uint64) ([]truce.Incident, error) {
 	var x *incident
 	var err error
@@ -177,6 +187,9 @@ func (e *Engine) applyReport(st *truce.Statement, b *truce.Report, index uint64)
 		return nil, truce.Errorf(truce.ECONFLICT, "Report %s is already in incident %s.", st.ID, x.inc.ID)
 	}
 	f := newFacts(b)
+	if w := &f.where; !validPlace(w) {
+		return nil, truce.Errorf(truce.EINVALID, "Report %s: where is not a valid place (lat %v, lon %v, radius %v).", st.ID, w.Lat, w.Lon, w.RadiusMetres)
+	}
 	window, metres := e.corroboration(f.start)
 	if window > e.pad {
 		e.pad = window
@@ -306,6 +319,13 @@ func sortedSet(lists ...[]string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// validPlace reports whether w is a position in range with a finite,
+// non-negative radius.
+func validPlace(w *truce.Where) bool {
+	return w.Lat >= -90 && w.Lat <= 90 && w.Lon >= -180 && w.Lon <= 180 &&
+		w.RadiusMetres >= 0 && !math.IsInf(w.RadiusMetres, 1)
 }
 
 // finite reports whether every number of inc is finite, as JSON needs.

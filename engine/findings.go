@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -28,12 +27,12 @@ func (e *Engine) findings(rd *reading, inc *truce.Incident, counting []counted) 
 	if !protected {
 		out = append(out, "no protected site within "+km(rd.search))
 	}
-	for i, pt := range rd.a.Parties {
+	for _, pt := range rd.a.Parties {
 		switch {
 		case pt.Reason != "":
 			out = append(out, fmt.Sprintf("no terms bind %s: %s", pt.Party, pt.Reason))
 		case len(pt.Clauses) == 0:
-			out = append(out, fmt.Sprintf("%s is bound by %s version %d, but none of its clauses prohibits %s here", pt.Party, pt.Agreement, rd.versions[i].Version, inc.Act))
+			out = append(out, fmt.Sprintf("%s is bound by %s version %d, but none of its clauses prohibits %s here", pt.Party, pt.Agreement, pt.Version, inc.Act))
 		}
 	}
 	var zones []string
@@ -70,28 +69,31 @@ func (e *Engine) siteSentence(rd *reading, inc *truce.Incident, f *truce.SiteFin
 
 // clausesInForce says which applicable clauses protect category c and
 // since when they bind whom: "clauses E3 and E4, in force for ru since
-// 2025-03-18", one part per PartyTerms, separated by "; ".
+// 2025-03-18", one part per PartyTerms, separated by "; ". The plan keeps
+// the words: the same clauses bind the same parties from the same time.
 func clausesInForce(rd *reading, c truce.Category) string {
-	byTerms := map[int][]string{}
-	var order []int
-	for _, ap := range protecting(rd.apps, c) {
-		if _, ok := byTerms[ap.terms]; !ok {
-			order = append(order, ap.terms)
-		}
-		byTerms[ap.terms] = append(byTerms[ap.terms], ap.clause.ID)
+	ru := rd.plan.rule(c)
+	if ru.inForce != "" {
+		return ru.inForce
 	}
-	slices.Sort(order)
-	parts := make([]string, len(order))
-	for i, n := range order {
-		ids := sortedSet(byTerms[n])
-		pt := &rd.a.Parties[n]
+	var parts []string
+	apps := protecting(rd.apps, c) // in the order of rd.a.Parties
+	for i := 0; i < len(apps); {
+		n := apps[i].terms
+		var ids []string
+		for ; i < len(apps) && apps[i].terms == n; i++ {
+			ids = append(ids, apps[i].clause.ID)
+		}
+		ids = sortedSet(ids)
 		word := "clause"
 		if len(ids) > 1 {
 			word = "clauses"
 		}
-		parts[i] = fmt.Sprintf("%s %s, in force for %s since %s", word, andList(ids), pt.Party, pt.Since.Format("2006-01-02"))
+		pt := &rd.a.Parties[n]
+		parts = append(parts, fmt.Sprintf("%s %s, in force for %s since %s", word, andList(ids), pt.Party, pt.Since.Format("2006-01-02")))
 	}
-	return strings.Join(parts, "; ")
+	ru.inForce = strings.Join(parts, "; ")
+	return ru.inForce
 }
 
 // andList joins words as "a", "a and b", "a, b and c".

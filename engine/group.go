@@ -63,9 +63,18 @@ func (e *Engine) partiesOf(id string) []string {
 // nil: the nearest of those within metres and window with a compatible
 // act, then the one nearest in time, then the one with the smallest id.
 func (e *Engine) candidate(f *facts, window time.Duration, metres float64) *incident {
+	// An item is active for at least 2·pad, so asking at times that far
+	// apart from start, and at end, meets every item active at some time
+	// from start to end.
 	var hits []geo.Hit[string]
-	for _, t := range e.instants(f.start, f.end) {
+	for t := f.start; ; {
 		hits = append(hits, e.open.Near(f.where.Position(), metres, geo.Filter{At: t})...)
+		if !t.Before(f.end) {
+			break
+		}
+		if t = t.Add(2 * e.pad); t.After(f.end) {
+			t = f.end
+		}
 	}
 	var best *incident
 	var bestMetres float64
@@ -85,22 +94,6 @@ func (e *Engine) candidate(f *facts, window time.Duration, metres float64) *inci
 		}
 	}
 	return best
-}
-
-// instants returns the times at which to ask the grouping index for the
-// incidents whose items are active at some time from start to end. An
-// item is active for at least 2·pad, so times that far apart, and end,
-// meet every such item.
-func (e *Engine) instants(start, end time.Time) []time.Time {
-	out := []time.Time{start}
-	for t := start; t.Before(end); {
-		t = t.Add(2 * e.pad)
-		if t.After(end) {
-			t = end
-		}
-		out = append(out, t)
-	}
-	return out
 }
 
 // item returns the grouping index's item for x: at its point, active from

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -189,7 +190,7 @@ func newMoratorium(tb testing.TB) *deployment {
 // demoAgreement decodes version v of the demo agreement from its YAML.
 func demoAgreement(tb testing.TB, v int) *truce.Agreement {
 	tb.Helper()
-	data, err := os.ReadFile("../cmd/truce/demo/energy-moratorium-v" + string(rune('0'+v)) + ".yaml")
+	data, err := os.ReadFile("../cmd/truce/demo/energy-moratorium-v" + strconv.Itoa(v) + ".yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}
