@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/truce-project/truce"
 )
@@ -47,11 +48,23 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// flock takes the lock, retrying if a signal interrupts the call.
+// lockPatience is how long flock waits for a lock that is taken. A lock
+// file's descriptor is briefly shared with any child process this process
+// forks, until the child execs; waiting a moment keeps that window from
+// being mistaken for another writer.
+const lockPatience = 2 * time.Second
+
+// flock takes the lock, retrying if a signal interrupts the call, and for
+// up to lockPatience while another holds it.
 func flock(f *os.File) error {
+	deadline := time.Now().Add(lockPatience)
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if !errors.Is(err, syscall.EINTR) {
+		switch {
+		case errors.Is(err, syscall.EINTR):
+		case errors.Is(err, syscall.EWOULDBLOCK) && time.Now().Before(deadline):
+			time.Sleep(50 * time.Millisecond)
+		default:
 			return err
 		}
 	}
