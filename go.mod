@@ -3,7 +3,6 @@ module github.com/truce-project/truce
 go 1.26.8
 
 require (
-	filippo.io/torchwood v0.9.0
 	github.com/paulmach/orb v0.14.0
 	github.com/paulmach/osm v0.8.0
 	github.com/transparency-dev/formats v0.0.0-20251208091212-1378f9e1b1b7
@@ -45,6 +44,7 @@ require (
 
 // Test-only dependencies.
 require (
+	filippo.io/torchwood v0.9.0
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.13.0
