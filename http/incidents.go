@@ -22,12 +22,8 @@ func incidentQuery(r *http.Request) (truce.IncidentQuery, error) {
 	if q.To, err = queryTime(r, "to"); err != nil {
 		return q, err
 	}
-	if b := v.Get("bbox"); b != "" {
-		f, err := floats("bbox", b, 4)
-		if err != nil {
-			return q, err
-		}
-		q.BBox = &[4]float64{f[0], f[1], f[2], f[3]}
+	if q.BBox, err = queryBBox(r); err != nil {
+		return q, err
 	}
 	q.Party, q.Clause, q.Site, q.After = v.Get("party"), v.Get("clause"), v.Get("site"), v.Get("after")
 	if g := truce.Grade(v.Get("grade")); g != "" {

@@ -61,12 +61,9 @@ func queryTime(r *http.Request, name string) (*time.Time, error) {
 func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 	var q truce.SiteQuery
 	v := r.URL.Query()
-	if b := v.Get("bbox"); b != "" {
-		f, err := floats("bbox", b, 4)
-		if err != nil {
-			return q, err
-		}
-		q.BBox = &[4]float64{f[0], f[1], f[2], f[3]}
+	var err error
+	if q.BBox, err = queryBBox(r); err != nil {
+		return q, err
 	}
 	if n := v.Get("near"); n != "" {
 		f, err := floats("near", n, 3)
@@ -92,7 +89,6 @@ func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 			q.Categories = append(q.Categories, cat)
 		}
 	}
-	var err error
 	if q.At, err = queryTime(r, "at"); err != nil {
 		return q, err
 	}
@@ -100,6 +96,19 @@ func siteQuery(r *http.Request) (truce.SiteQuery, error) {
 	limit, err := queryUint(r, "limit", 0, truce.MaxSiteLimit)
 	q.Limit = int(limit)
 	return q, err
+}
+
+// queryBBox parses an optional bbox=W,S,E,N parameter.
+func queryBBox(r *http.Request) (*[4]float64, error) {
+	b := r.URL.Query().Get("bbox")
+	if b == "" {
+		return nil, nil
+	}
+	f, err := floats("bbox", b, 4)
+	if err != nil {
+		return nil, err
+	}
+	return &[4]float64{f[0], f[1], f[2], f[3]}, nil
 }
 
 // floats parses n comma-separated finite numbers.

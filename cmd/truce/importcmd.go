@@ -46,9 +46,10 @@ func (f stringMap) Set(v string) error {
 	return nil
 }
 
-func formatList() string {
+// formatList lists import formats for a command's help.
+func formatList(formats []importer.Format) string {
 	var b strings.Builder
-	for _, f := range importer.Formats() {
+	for _, f := range formats {
 		fmt.Fprintf(&b, "  %-17s %s\n", f.Name, f.Description)
 	}
 	return b.String()
@@ -60,7 +61,7 @@ func (m *Main) runImportSites(ctx context.Context, args []string) error {
 			"and nothing from the file is written), and declares the new and changed sites in\n"+
 			"site.batch statements signed with KEYFILE: a party's key for its own sites, or the\n"+
 			"mediator's for any party's. Sites already in the registry unchanged are skipped, so\n"+
-			"importing a file again changes nothing. Formats:\n\n"+formatList())
+			"importing a file again changes nothing. Formats:\n\n"+formatList(importer.Formats()))
 	key := fs.String("key", "", "the signer's key file (required unless --dry-run)")
 	format := fs.String("format", "", "the file's format (required unless the extension tells it)")
 	server := m.serverFlag(fs)

@@ -13,21 +13,13 @@ import (
 	"github.com/truce-project/truce/importer"
 )
 
-func reportFormatList() string {
-	var b strings.Builder
-	for _, f := range importer.ReportFormats() {
-		fmt.Fprintf(&b, "  %-7s %s\n", f.Name, f.Description)
-	}
-	return b.String()
-}
-
 func (m *Main) runImportReports(ctx context.Context, args []string) error {
 	fs := m.flagSet("import reports", "import reports --key KEYFILE --format ucdp|acled|csv [--accused ACTOR=MEMBER ...] [--from TIME] [--until TIME] [--server URL] [--dry-run] FILE",
 		"Reads event records and submits each as a report signed with KEYFILE, the importing\n"+
 			"member's key. A bad row stops the import and nothing from the file is written. Each\n"+
 			"record's id becomes the report's client_ref, so importing a file again adds nothing.\n"+
 			"Actors are not accused unless --accused maps them to a party: whom a dataset names\n"+
-			"is not a finding. Formats:\n\n"+reportFormatList())
+			"is not a finding. Formats:\n\n"+formatList(importer.ReportFormats()))
 	key := fs.String("key", "", "the importing member's key file (required unless --dry-run)")
 	format := fs.String("format", "", "ucdp, acled or csv (required)")
 	server := m.serverFlag(fs)
