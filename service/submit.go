@@ -44,7 +44,7 @@ func (s *Service) lead(ctx context.Context, st *truce.Statement) (*truce.Receipt
 	// an entry in the log that the projector never hears of would wait for
 	// the next poll instead of being applied at once.
 	ctx = context.WithoutCancel(ctx)
-	index, cp, err := s.log.Append(ctx, st.Raw)
+	index, cp, err := s.append(ctx, st)
 	if err != nil {
 		return nil, false, err
 	}
@@ -54,6 +54,22 @@ func (s *Service) lead(ctx context.Context, st *truce.Statement) (*truce.Receipt
 	}
 	r, err := s.receiptAt(ctx, st.ID, cp)
 	return r, true, err
+}
+
+// notifyingLog is a log that says when an entry is integrated, before a
+// checkpoint covers it (tlog.Log does).
+type notifyingLog interface {
+	AppendNotify(ctx context.Context, entry []byte, integrated func(index uint64)) (uint64, truce.Checkpoint, error)
+}
+
+// append appends st; where the log allows, it hands the statement to the
+// projector as soon as the log has integrated it, so that projection and
+// checkpoint publication overlap.
+func (s *Service) append(ctx context.Context, st *truce.Statement) (uint64, truce.Checkpoint, error) {
+	if nl, ok := s.log.(notifyingLog); ok {
+		return nl.AppendNotify(ctx, st.Raw, func(index uint64) { s.hand(index, st) })
+	}
+	return s.log.Append(ctx, st.Raw)
 }
 
 // precheck verifies st's signatures outside the lock, then checks its

@@ -142,6 +142,15 @@ func (l *Log) Dir() string { return l.dir }
 // when the log pushes back or is closed. If ctx ends first, Append returns
 // its error, but the entry may still be appended and published.
 func (l *Log) Append(ctx context.Context, entry []byte) (uint64, truce.Checkpoint, error) {
+	return l.AppendNotify(ctx, entry, nil)
+}
+
+// AppendNotify is Append, and calls integrated, if not nil, with the
+// entry's index as soon as the log has made the entry durable and part of
+// the tree: up to a checkpoint interval before a published checkpoint
+// covers it and Append returns. The service uses it to project an entry
+// while the checkpoint is being published.
+func (l *Log) AppendNotify(ctx context.Context, entry []byte, integrated func(index uint64)) (uint64, truce.Checkpoint, error) {
 	if len(entry) > truce.MaxEntrySize {
 		return 0, truce.Checkpoint{}, truce.Errorf(truce.ETOOLARGE, "The entry is %d bytes; the log takes at most %d.", len(entry), truce.MaxEntrySize)
 	}
@@ -152,6 +161,15 @@ func (l *Log) Append(ctx context.Context, entry []byte) (uint64, truce.Checkpoin
 	// Tessera holds the slice until its batch is written, which can be after
 	// a cancelled ctx has handed the caller's buffer back.
 	future := l.appender.Add(ctx, tessera.NewEntry(bytes.Clone(entry)))
+	if integrated != nil {
+		// The POSIX driver resolves a future once the entry is integrated.
+		idx, err := future()
+		if err != nil {
+			return 0, truce.Checkpoint{}, appendError(err)
+		}
+		integrated(idx.Index)
+		future = func() (tessera.Index, error) { return idx, nil }
+	}
 	idx, raw, err := l.awaiter.Await(ctx, future)
 	if err != nil {
 		return 0, truce.Checkpoint{}, appendError(err)
