@@ -23,10 +23,18 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 // Where the golden test's data lie. UCDP's events are not in the
 // repository; the test is skipped without them.
-const (
-	ucdpPath = "/work/shared/data/ucdp_ged_ukraine_2014_2023.csv"
-	gppdPath = "../cmd/truce/demo/data/gppd_ukr_rus.csv"
-)
+const gppdPath = "../cmd/truce/demo/data/gppd_ukr_rus.csv"
+
+// ucdpPath is the UCDP file in $TRUCE_DATA (scripts/test sets it to the
+// shared data beside the repository), or in /work/shared/data.
+var ucdpPath = filepath.Join(dataDir(), "ucdp_ged_ukraine_2014_2023.csv")
+
+func dataDir() string {
+	if d := os.Getenv("TRUCE_DATA"); d != "" {
+		return d
+	}
+	return "/work/shared/data"
+}
 
 // The golden scenario: UCDP events from the invasion on that were placed
 // within 30 km of a Ukrainian power plant to within a district, the first
