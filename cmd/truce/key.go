@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 
 	"github.com/truce-project/truce"
@@ -48,7 +47,7 @@ func (m *Main) runKeyNew(_ context.Context, args []string) error {
 			return err
 		}
 	}
-	if _, err := os.Stat(*out); !errors.Is(err, fs2NotExist) {
+	if _, err := os.Stat(*out); !errors.Is(err, os.ErrNotExist) {
 		return truce.Errorf(truce.ECONFLICT, "%s already exists; choose another --out.", *out)
 	}
 	s, err := truce.GenerateSigner(*member, rand.Reader)
@@ -63,5 +62,3 @@ func (m *Main) runKeyNew(_ context.Context, args []string) error {
 	_, err = m.Stdout.Write(append(body, '\n'))
 	return err
 }
-
-var fs2NotExist = fs.ErrNotExist
