@@ -100,6 +100,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ConcurrentApply", s.testConcurrentApply},
 		{"ConcurrentReaders", s.testConcurrentReaders},
 		{"Registry", s.testRegistry},
+		{"Seen", s.testSeen},
+		{"ReportsAndIncidents", s.testReportsAndIncidents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s.store(t, strings.ToLower(tt.name))) })
