@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -104,16 +105,51 @@ func (m *Main) runImportSites(ctx context.Context, args []string) error {
 }
 
 func readSites(path, format string, opts importer.Options) (*importer.Result, error) {
+	return readFile(path, func(r io.Reader) (*importer.Result, error) { return importer.Read(r, format, opts) })
+}
+
+// readFile opens path and reads it with read, naming the file in errors.
+func readFile[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, truce.Errorf(truce.EINVALID, "Cannot read %s: %v.", path, err)
+		return zero, truce.Errorf(truce.EINVALID, "Cannot read %s: %v.", path, err)
 	}
 	defer f.Close()
-	res, err := importer.Read(f, format, opts)
+	res, err := read(f)
 	if err != nil {
-		return nil, truce.Errorf(truce.ErrorCode(err), "%s: %s", path, truce.ErrorMessage(err))
+		return zero, truce.Errorf(truce.ErrorCode(err), "%s: %s", path, truce.ErrorMessage(err))
 	}
 	return res, nil
+}
+
+// submitAll submits signed statements in one batch, in order, and returns
+// how many were logged now and how many were in the log before: the same
+// statement again, or a refusal that before says means done already.
+// Any other refusal, or a statement logged but rejected, is an error.
+func submitAll(ctx context.Context, c *thttp.Client, sts []*truce.Statement, before func(*thttp.Problem) bool) (added, again int, err error) {
+	var lines bytes.Buffer
+	for _, st := range sts {
+		lines.Write(st.Raw)
+		lines.WriteByte('\n')
+	}
+	results, err := c.SubmitBatch(ctx, lines.Bytes())
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range results {
+		switch {
+		case r.Problem != nil && before(r.Problem), r.Status == 200:
+			again++
+		case r.Problem != nil:
+			return added, again, truce.Errorf(truce.EINVALID, "Statement %d of %d was refused: %s", r.Line, len(sts), r.Problem.Detail)
+		case r.Receipt.Status == truce.StatusRejected:
+			return added, again, truce.Errorf(truce.ECONFLICT, "Statement %d of %d was logged at index %d but rejected: %s", r.Line, len(sts), r.Receipt.Index, r.Receipt.Reason)
+		default:
+			added++
+		}
+	}
+	return added, again, nil
 }
 
 // declareSites submits, in site.batch statements, the sites that are new
@@ -135,22 +171,8 @@ func (m *Main) declareSites(ctx context.Context, c *thttp.Client, keyFile string
 	if err != nil {
 		return err
 	}
-	var lines bytes.Buffer
-	for _, st := range sts {
-		lines.Write(st.Raw)
-		lines.WriteByte('\n')
-	}
-	results, err := c.SubmitBatch(ctx, lines.Bytes())
-	if err != nil {
+	if _, _, err := submitAll(ctx, c, sts, func(*thttp.Problem) bool { return false }); err != nil {
 		return err
-	}
-	for _, r := range results {
-		if r.Problem != nil {
-			return truce.Errorf(truce.EINVALID, "Statement %d of %d was refused: %s", r.Line, len(sts), r.Problem.Detail)
-		}
-		if r.Receipt.Status == truce.StatusRejected {
-			return truce.Errorf(truce.ECONFLICT, "Statement %d of %d was logged at index %d but rejected: %s", r.Line, len(sts), r.Receipt.Index, r.Receipt.Reason)
-		}
 	}
 	fmt.Fprintf(m.Stdout, "%d sites read; %d new or changed declared in %d statements; %d unchanged\n",
 		len(sites), len(changed), len(sts), len(sites)-len(changed))

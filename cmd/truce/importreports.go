@@ -1,10 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 	"time"
 
@@ -72,16 +71,7 @@ func (m *Main) optionalTime(flag, v string) (time.Time, error) {
 }
 
 func readReports(path, format string, opts importer.ReportOptions) (*importer.ReportResult, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, truce.Errorf(truce.EINVALID, "Cannot read %s: %v.", path, err)
-	}
-	defer f.Close()
-	res, err := importer.ReadReports(f, format, opts)
-	if err != nil {
-		return nil, truce.Errorf(truce.ErrorCode(err), "%s: %s", path, truce.ErrorMessage(err))
-	}
-	return res, nil
+	return readFile(path, func(r io.Reader) (*importer.ReportResult, error) { return importer.ReadReports(r, format, opts) })
 }
 
 // submitReports signs every report and submits them in one batch; a report
@@ -95,28 +85,12 @@ func (m *Main) submitReports(ctx context.Context, c *thttp.Client, keyFile strin
 	if err != nil {
 		return err
 	}
-	var lines bytes.Buffer
-	for _, st := range sts {
-		lines.Write(st.Raw)
-		lines.WriteByte('\n')
-	}
-	results, err := c.SubmitBatch(ctx, lines.Bytes())
+	// A report whose client_ref the log has seen was imported before.
+	added, again, err := submitAll(ctx, c, sts, func(p *thttp.Problem) bool {
+		return p.Status == 409 && strings.Contains(p.Detail, "client_ref")
+	})
 	if err != nil {
 		return err
-	}
-	added, again := 0, 0
-	for _, r := range results {
-		switch {
-		case r.Problem != nil && r.Problem.Status == 409 && strings.Contains(r.Problem.Detail, "client_ref"),
-			r.Status == 200: // the very same statement, logged before
-			again++
-		case r.Problem != nil:
-			return truce.Errorf(truce.EINVALID, "Report %d of %d was refused: %s", r.Line, len(sts), r.Problem.Detail)
-		case r.Receipt.Status == truce.StatusRejected:
-			return truce.Errorf(truce.ECONFLICT, "Report %d of %d was logged at index %d but rejected: %s", r.Line, len(sts), r.Receipt.Index, r.Receipt.Reason)
-		default:
-			added++
-		}
 	}
 	fmt.Fprintf(m.Stdout, "%d reports read; %d logged; %d were imported before\n", len(reports), added, again)
 	return nil
