@@ -123,13 +123,26 @@ func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, err
 	if err != nil {
 		return nil, fmt.Errorf("read log entries [%d, %d): %w", from, to, err)
 	}
-	for i, raw := range raws {
-		if out[i].st == nil {
-			st, err := truce.ParseStatement(raw)
-			out[i] = entry{raw: raw, st: st, err: err}
-		}
-	}
+	parseAll(out, raws)
 	return out, nil
+}
+
+// parseAll parses, on every core, the entries that are not yet statements:
+// during a replay, parsing is as costly as checking the signatures.
+func parseAll(out []entry, raws [][]byte) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(out); i += workers {
+				if out[i].st == nil {
+					st, err := truce.ParseStatement(raws[i])
+					out[i] = entry{raw: raws[i], st: st, err: err}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // preverify checks, on every core, the signatures of keys already
