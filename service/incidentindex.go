@@ -9,7 +9,7 @@ import (
 	"github.com/truce-project/truce"
 )
 
-// incidentIndex orders incidents by start time in day buckets, with what
+// incidentIndex orders incidents by start time in hourly buckets, with what
 // the query filters read, so that a page of a time window is found
 // without scanning every incident. The incidents themselves stay in the
 // engine. It has its own lock.
@@ -39,7 +39,10 @@ func newIncidentIndex() *incidentIndex {
 	return &incidentIndex{days: map[int64][]*incidentEntry{}, where: map[string]*incidentEntry{}}
 }
 
-const day = int64(24 * time.Hour)
+// day is the width of a bucket. An hour, not a day: inserting into a
+// sorted bucket costs its length, and a replay of a million incidents
+// over a month put 33,000 in a day.
+const day = int64(time.Hour)
 
 func dayOf(ns int64) int64 {
 	if ns < 0 {
