@@ -88,19 +88,24 @@ type Result struct {
 	// Sites are the rows imported, valid and with distinct ids, in file
 	// order (for OpenStreetMap: nodes, then ways).
 	Sites []truce.Site
-	// Rows counts the rows read (features for geojson; elements that map
-	// to a category for OpenStreetMap), imported or skipped.
+	// Skips counts the rows (features for geojson; elements that map to a
+	// category for OpenStreetMap) and those left out, e.g. "country RUS
+	// maps to no party" or "grid type joint is not a protected object".
+	Skips
+}
+
+// Skips counts the rows an importer read and those it left out.
+type Skips struct {
+	// Rows counts the rows read, imported or skipped.
 	Rows int
-	// Skipped counts the rows left out, and Reasons counts them by reason,
-	// e.g. "country RUS maps to no party" or "grid type joint is not a
-	// protected object".
+	// Skipped counts the rows left out, and Reasons counts them by reason.
 	Skipped int
 	Reasons map[string]int
 }
 
 // Summary returns Reasons as sorted lines such as
 // "545 skipped: country RUS maps to no party".
-func (r *Result) Summary() []string {
+func (r *Skips) Summary() []string {
 	lines := make([]string, 0, len(r.Reasons))
 	for reason, n := range r.Reasons {
 		lines = append(lines, fmt.Sprintf("%d skipped: %s", n, reason))

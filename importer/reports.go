@@ -3,7 +3,6 @@ package importer
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -136,23 +135,9 @@ type ReportResult struct {
 	// Reports are the rows imported, each valid and with a distinct
 	// client_ref, in file order.
 	Reports []truce.Report
-	// Rows counts the data rows read, imported or skipped.
-	Rows int
-	// Skipped counts the rows left out, and Reasons counts them by reason,
-	// e.g. "where_prec 6: only the country is known".
-	Skipped int
-	Reasons map[string]int
-}
-
-// Summary returns Reasons as sorted lines such as
-// "37 skipped: where_prec 6: only the country is known".
-func (r *ReportResult) Summary() []string {
-	lines := make([]string, 0, len(r.Reasons))
-	for reason, n := range r.Reasons {
-		lines = append(lines, fmt.Sprintf("%d skipped: %s", n, reason))
-	}
-	sort.Strings(lines)
-	return lines
+	// Skips counts the data rows and those left out, e.g. "where_prec 6:
+	// only the country is known".
+	Skips
 }
 
 type reportReader func(r io.Reader, b *reportBuilder) error
