@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/geo"
 )
 
 // maxWKT bounds the WKT text parsed for one row; truce.Geometry takes at
@@ -35,47 +36,15 @@ func parseWKT(s string) (truce.Geometry, error) {
 	return fromOrb(g)
 }
 
-// fromOrb converts an orb geometry to a truce.Geometry of the same type;
-// Site.Validate checks it.
+// fromOrb converts an orb geometry to a truce.Geometry of the same type,
+// as geo.ToGeometry does; Site.Validate checks it.
 func fromOrb(g orb.Geometry) (truce.Geometry, error) {
-	var out truce.Geometry
-	switch g := g.(type) {
-	case orb.Point:
-		out = truce.NewPoint(g[0], g[1])
-	case orb.LineString:
-		out = truce.Geometry{Type: "LineString", Lines: [][]truce.Position{line(g)}}
-	case orb.MultiLineString:
-		out = truce.Geometry{Type: "MultiLineString", Lines: make([][]truce.Position, len(g))}
-		for i, l := range g {
-			out.Lines[i] = line(l)
-		}
-	case orb.Polygon:
-		out = truce.Geometry{Type: "Polygon", Polygons: [][][]truce.Position{polygon(g)}}
-	case orb.MultiPolygon:
-		out = truce.Geometry{Type: "MultiPolygon", Polygons: make([][][]truce.Position, len(g))}
-		for i, p := range g {
-			out.Polygons[i] = polygon(p)
-		}
-	case nil:
-		return out, truce.Errorf(truce.EINVALID, "The geometry is missing.")
-	default:
-		return out, truce.Errorf(truce.EINVALID, "Geometry type %s is not one of Point, LineString, MultiLineString, Polygon, MultiPolygon.", g.GeoJSONType())
+	if g == nil {
+		return truce.Geometry{}, truce.Errorf(truce.EINVALID, "The geometry is missing.")
 	}
-	return out, nil
-}
-
-func line(l []orb.Point) []truce.Position {
-	out := make([]truce.Position, len(l))
-	for i, p := range l {
-		out[i] = truce.Position(p)
+	switch g.(type) {
+	case orb.Point, orb.LineString, orb.MultiLineString, orb.Polygon, orb.MultiPolygon:
+		return geo.ToGeometry(g), nil
 	}
-	return out
-}
-
-func polygon(p orb.Polygon) [][]truce.Position {
-	out := make([][]truce.Position, len(p))
-	for i, r := range p {
-		out[i] = line(r)
-	}
-	return out
+	return truce.Geometry{}, truce.Errorf(truce.EINVALID, "Geometry type %s is not one of Point, LineString, MultiLineString, Polygon, MultiPolygon.", g.GeoJSONType())
 }
