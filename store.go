@@ -59,6 +59,8 @@ type Batch struct {
 	// Reports and Incidents are upserted by id.
 	Reports   []ReportState
 	Incidents []Incident
+	// Bulletins are upserted by id.
+	Bulletins []BulletinState
 }
 
 // Store holds the projection of the log. Every method is one transaction.
@@ -108,6 +110,10 @@ type Store interface {
 
 	// Incidents returns every incident, ordered by id.
 	Incidents(ctx context.Context) ([]Incident, error)
+
+	// Bulletins returns every bulletin with its acknowledgements, in log
+	// order.
+	Bulletins(ctx context.Context) ([]BulletinState, error)
 
 	// Envelopes calls fn with the envelope of every accepted statement of
 	// kind, in log order, stopping at fn's first error.
