@@ -67,3 +67,14 @@ func (s *Service) Members(ctx context.Context) ([]truce.MemberView, error) {
 	}
 	return out, nil
 }
+
+// Authenticate implements [truce.Ledger].
+func (s *Service) Authenticate(ctx context.Context, token string) (truce.Reader, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, err := s.state.CheckToken(token, s.now())
+	if err != nil {
+		return truce.Public, err
+	}
+	return truce.ReaderOf(m), nil
+}
