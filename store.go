@@ -24,8 +24,12 @@ type Record struct {
 	Signer string    `json:"signer"`
 	KeyID  string    `json:"key_id"`
 	Time   time.Time `json:"time"`
-	// Envelope is the canonical envelope, exactly the log entry.
+	// Envelope is the canonical envelope. It is the log entry unless
+	// Sealed is set; for an entry that is not a statement, it is the entry.
 	Envelope []byte `json:"-"`
+	// Sealed is set when the log holds the statement as a commitment to it
+	// (see [Leaf]) rather than as its envelope.
+	Sealed bool `json:"sealed,omitempty"`
 	Status   Status `json:"status"`
 	// Reason says why a rejected statement was rejected.
 	Reason string `json:"reason,omitempty"`
@@ -43,6 +47,15 @@ func NewRecord(st *Statement, index uint64, err error) Record {
 		r.Status, r.Reason = StatusRejected, ErrorMessage(err)
 	}
 	return r
+}
+
+// Leaf returns the log entry of the record: the commitment to the
+// statement if it is sealed, and otherwise its envelope.
+func (r *Record) Leaf() []byte {
+	if r.Sealed {
+		return Commitment(r.Kind, r.ID)
+	}
+	return r.Envelope
 }
 
 // Batch is what the projector applies in one transaction: the records of

@@ -166,15 +166,15 @@ func insertRecords(ctx context.Context, tx *sql.Tx, records []truce.Record) erro
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO statements
-		(idx, id, kind, signer, key_id, time, envelope, status, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(idx, id, kind, signer, key_id, time, envelope, status, reason, sealed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return wrap("apply", err)
 	}
 	defer stmt.Close()
 	for _, r := range records {
 		_, err := stmt.ExecContext(ctx, int64(r.Index), r.ID, string(r.Kind), r.Signer, r.KeyID,
-			formatTime(r.Time), envelope(r), string(r.Status), r.Reason)
+			formatTime(r.Time), envelope(r), string(r.Status), r.Reason, r.Sealed)
 		if constraint(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 			// checkStart makes this unreachable; the key is the last guard.
 			return truce.Errorf(truce.ECONFLICT, "Log index %d is already in the projection.", r.Index)

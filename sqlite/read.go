@@ -34,7 +34,7 @@ func size(ctx context.Context, q querier) (uint64, error) {
 	return uint64(n), err
 }
 
-const recordColumns = `idx, id, kind, signer, key_id, time, envelope, status, reason`
+const recordColumns = `idx, id, kind, signer, key_id, time, envelope, status, reason, sealed`
 
 // Statement implements [truce.Store]. Should the log hold one envelope
 // twice, it returns the first, the one that took effect.
@@ -84,7 +84,7 @@ func scanRecord(row interface{ Scan(...any) error }) (truce.Record, error) {
 		idx int64
 		t   string
 	)
-	err := row.Scan(&idx, &r.ID, &r.Kind, &r.Signer, &r.KeyID, &t, &r.Envelope, &r.Status, &r.Reason)
+	err := row.Scan(&idx, &r.ID, &r.Kind, &r.Signer, &r.KeyID, &t, &r.Envelope, &r.Status, &r.Reason, &r.Sealed)
 	if err != nil {
 		return r, err
 	}

@@ -83,6 +83,7 @@ func diffRecord(got, want truce.Record) string {
 	check("Envelope", bytes.Equal(got.Envelope, want.Envelope), fmt.Sprintf("%q", got.Envelope), fmt.Sprintf("%q", want.Envelope))
 	check("Status", got.Status == want.Status, got.Status, want.Status)
 	check("Reason", got.Reason == want.Reason, got.Reason, want.Reason)
+	check("Sealed", got.Sealed == want.Sealed, got.Sealed, want.Sealed)
 	return strings.Join(d, "; ")
 }
 

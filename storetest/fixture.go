@@ -83,7 +83,10 @@ func makeRecord(t *testing.T, signers []*truce.Signer, i int) truce.Record {
 	if i%7 == 3 {
 		verdict = truce.Errorf(truce.EFORBIDDEN, "Fixture statement %d is rejected.", i)
 	}
-	return truce.NewRecord(st, uint64(i), verdict)
+	r := truce.NewRecord(st, uint64(i), verdict)
+	// Every fifth is in the log as a commitment.
+	r.Sealed = i%5 == 2
+	return r
 }
 
 // recs returns copies of the records at indexes from to from+n-1.
