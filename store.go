@@ -29,8 +29,8 @@ type Record struct {
 	Envelope []byte `json:"-"`
 	// Sealed is set when the log holds the statement as a commitment to it
 	// (see [Leaf]) rather than as its envelope.
-	Sealed bool `json:"sealed,omitempty"`
-	Status   Status `json:"status"`
+	Sealed bool   `json:"sealed,omitempty"`
+	Status Status `json:"status"`
 	// Reason says why a rejected statement was rejected.
 	Reason string `json:"reason,omitempty"`
 }
