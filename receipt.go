@@ -5,16 +5,20 @@ import (
 	"time"
 )
 
-// Receipt is the proof that a statement is in the log: its index, a signed
-// checkpoint whose tree includes it, and the inclusion proof against that
-// checkpoint. Anyone holding the log's verifier key can check it without
-// Truce code.
+// Receipt is the proof that a statement is in the log: its index, the log
+// entry, a signed checkpoint whose tree includes it, and the inclusion
+// proof against that checkpoint. Anyone holding the log's verifier key can
+// check it without Truce code.
 type Receipt struct {
 	ID     string `json:"id"`
 	Index  uint64 `json:"index"`
 	Kind   Kind   `json:"kind"`
 	Status Status `json:"status"`
 	Reason string `json:"reason,omitempty"`
+	// Leaf is the log entry at Index, whose inclusion the proof proves: the
+	// canonical envelope, or the commitment to it (see [Leaf]). Check it
+	// with [LeafOf] against the id of the statement you hold.
+	Leaf []byte `json:"leaf"`
 	// Checkpoint is the signed note of a checkpoint that includes Index.
 	Checkpoint string `json:"checkpoint"`
 	// TreeSize is the size of that checkpoint's tree.

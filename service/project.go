@@ -95,11 +95,16 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 }
 
 // entry is one log entry as the projector reads it: a statement, or the
-// reason its bytes are not one.
+// reason its bytes are not one. For a commitment, raw is the commitment,
+// st the statement it resolved to, sealed is set, and id and kind are what
+// it commits to.
 type entry struct {
-	raw []byte
-	st  *truce.Statement
-	err error
+	raw    []byte
+	st     *truce.Statement
+	err    error
+	sealed bool
+	id     string
+	kind   truce.Kind
 }
 
 // statements returns the entries [from, to), taking those this process
@@ -110,7 +115,7 @@ func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, err
 	s.mu.RLock()
 	for i := range out {
 		if st := s.pending[from+uint64(i)]; st != nil {
-			out[i] = entry{raw: st.Raw, st: st}
+			out[i] = entry{raw: truce.Leaf(st), st: st, sealed: truce.Sealed(st.Payload.Kind)}
 		} else {
 			missing = true
 		}
@@ -123,26 +128,66 @@ func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, err
 	if err != nil {
 		return nil, fmt.Errorf("read log entries [%d, %d): %w", from, to, err)
 	}
-	parseAll(out, raws)
+	if err := s.parseAll(ctx, from, out, raws); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-// parseAll parses, on every core, the entries that are not yet statements:
-// during a replay, parsing is as costly as checking the signatures.
-func parseAll(out []entry, raws [][]byte) {
+// parseAll parses, on every core, the entries that are not yet statements,
+// resolving commitments through the vault: during a replay, parsing is as
+// costly as checking the signatures. It fails only if the vault does, or
+// lacks a committed envelope: the projector must not decide without it.
+func (s *Service) parseAll(ctx context.Context, from uint64, out []entry, raws [][]byte) error {
 	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(out); i += workers {
+			for i := w; i < len(out) && errs[w] == nil; i += workers {
 				if out[i].st == nil {
-					st, err := truce.ParseStatement(raws[i])
-					out[i] = entry{raw: raws[i], st: st, err: err}
+					out[i], errs[w] = s.parse(ctx, from+uint64(i), raws[i])
 				}
 			}
 		})
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parse reads one log entry: an envelope, or a commitment, which it
+// resolves to the envelope in the vault and checks against it.
+func (s *Service) parse(ctx context.Context, index uint64, raw []byte) (entry, error) {
+	kind, id, ok := truce.ParseCommitment(raw)
+	if !ok {
+		st, err := truce.ParseStatement(raw)
+		return entry{raw: raw, st: st, err: err}, nil
+	}
+	e := entry{raw: raw, sealed: true, id: id, kind: kind}
+	env, err := s.vault.Get(ctx, id)
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return e, fmt.Errorf("log entry %d commits to statement %s, which the vault does not hold: %w", index, id, err)
+	}
+	if err != nil {
+		return e, fmt.Errorf("log entry %d: vault: %w", index, err)
+	}
+	st, err := truce.ParseStatement(env)
+	switch {
+	case err != nil:
+		e.err = truce.Errorf(truce.EINVALID, "The vault's envelope for sealed statement %s is not a statement: %s", id, truce.ErrorMessage(err))
+	case st.ID != id:
+		e.err = truce.Errorf(truce.ECONFLICT, "The vault's envelope for sealed statement %s hashes to %s: it is not the committed statement.", id, st.ID)
+	case st.Payload.Kind != kind:
+		e.err = truce.Errorf(truce.ECONFLICT, "Sealed statement %s is committed as %s but its envelope is %s.", id, kind, st.Payload.Kind)
+	default:
+		e.st = st
+	}
+	return e, nil
 }
 
 // preverify checks, on every core, the signatures of keys already
@@ -200,7 +245,9 @@ func (s *Service) decide(from uint64, entries []entry, seen map[string]uint64) (
 			if err != nil && truce.ErrorCode(err) == truce.EINTERNAL {
 				return b, nil, err
 			}
-			b.Records = append(b.Records, truce.NewRecord(e.st, index, err))
+			r := truce.NewRecord(e.st, index, err)
+			r.Sealed = e.sealed
+			b.Records = append(b.Records, r)
 		}
 		if r, ok := s.roots.at(index+1, s.engine); ok {
 			due = append(due, r)
@@ -277,12 +324,18 @@ func (s *Service) indexSites(sites []truce.SiteState) error {
 	return nil
 }
 
-// unreadable records an entry that is not a well-formed statement. Truce
-// never appends one, but a log shared with other writers could hold one,
-// and the projection must still cover every index.
+// unreadable records an entry that is not a well-formed statement, or a
+// commitment whose envelope in the vault is not the committed statement.
+// Truce never appends one, but a log shared with other writers could hold
+// one, and the projection must still cover every index. The record keeps
+// the entry itself as its envelope, and a commitment's id and kind.
 func unreadable(index uint64, e entry) truce.Record {
-	return truce.Record{
+	r := truce.Record{
 		Index: index, ID: truce.StatementID(e.raw), Envelope: e.raw,
 		Status: truce.StatusRejected, Reason: truce.ErrorMessage(e.err),
 	}
+	if e.id != "" {
+		r.ID, r.Kind = e.id, e.kind
+	}
+	return r
 }

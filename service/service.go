@@ -5,8 +5,10 @@
 // # The write path
 //
 // Submit parses the envelope, refuses a claimed time too far ahead, checks
-// the signer's authority against the projection, appends the canonical
-// envelope to the log and waits until a published checkpoint includes it
+// the signer's authority against the projection, appends the statement's
+// leaf to the log (its canonical envelope, or for a kind that only members
+// may read, a commitment to it, after the envelope is durable in the
+// vault) and waits until a published checkpoint includes it
 // and the projector has applied it. Only then is the statement
 // acknowledged. Identical submissions are collapsed: the second waits for
 // the first and gets the same receipt, and the log holds one entry.
@@ -16,7 +18,10 @@
 // One goroutine applies the log to the store in order, in batches, checking
 // each statement again against the authority at its own position. A
 // statement that turned out invalid there is recorded as rejected and
-// ignored, so a replay gives the same projection. On Open, the projector
+// ignored, so a replay gives the same projection. A commitment is resolved
+// to its envelope, from memory if this process appended it, otherwise from
+// the vault; an envelope that does not hash to the committed id, or is not
+// of the committed kind, is recorded as rejected. On Open, the projector
 // first catches up with whatever the log holds beyond the projection, which
 // is how a crash between append and apply loses nothing.
 package service
@@ -43,6 +48,12 @@ type Config struct {
 	Log truce.Log
 	// Store is the projection. Required.
 	Store truce.Store
+	// Vault keeps the envelopes of sealed statements, whose log entries are
+	// commitments (see truce.Leaf): Submit puts an envelope there before it
+	// appends the commitment, and the projector reads it back by id.
+	// Optional; defaults to a truce.MemoryVault, which a restart loses, so
+	// a deployment must give one that lasts (sqlite.OpenVault).
+	Vault truce.Vault
 	// Logger receives operational logs. Optional; defaults to discarding.
 	Logger *slog.Logger
 	// Now is the clock for the claimed-time check. Optional; defaults to time.Now.
@@ -71,6 +82,7 @@ const DefaultStateRootInterval = 1000
 type Service struct {
 	log    truce.Log
 	store  truce.Store
+	vault  truce.Vault
 	logger *slog.Logger
 	now    func() time.Time
 	batch  int
@@ -111,7 +123,7 @@ var _ truce.Ledger = (*Service)(nil)
 // its projector running. Call Close to stop it.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
-		log: cfg.Log, store: cfg.Store, logger: cfg.Logger, now: cfg.Now, batch: cfg.BatchSize,
+		log: cfg.Log, store: cfg.Store, vault: cfg.Vault, logger: cfg.Logger, now: cfg.Now, batch: cfg.BatchSize,
 		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, extra: cfg.RootSizes, digests: map[uint64][32]byte{}},
 		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
 		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
@@ -121,6 +133,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.vault == nil {
+		s.vault = truce.NewMemoryVault()
 	}
 	if s.batch <= 0 {
 		s.batch = 8192

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/truce-project/truce"
 )
@@ -68,14 +69,22 @@ type notifyingLog interface {
 	AppendNotify(ctx context.Context, entry []byte, integrated func(index uint64)) (uint64, truce.Checkpoint, error)
 }
 
-// append appends st; where the log allows, it hands the statement to the
-// projector as soon as the log has integrated it, so that projection and
-// checkpoint publication overlap.
+// append appends st's leaf; a sealed statement's envelope is durable in
+// the vault before its commitment enters the log, so that no crash leaves
+// a commitment without its statement. Where the log allows, it hands the
+// statement to the projector as soon as the log has integrated it, so that
+// projection and checkpoint publication overlap.
 func (s *Service) append(ctx context.Context, st *truce.Statement) (uint64, truce.Checkpoint, error) {
-	if nl, ok := s.log.(notifyingLog); ok {
-		return nl.AppendNotify(ctx, st.Raw, func(index uint64) { s.hand(index, st) })
+	leaf := truce.Leaf(st)
+	if truce.Sealed(st.Payload.Kind) {
+		if err := s.vault.Put(ctx, st.Raw); err != nil {
+			return 0, truce.Checkpoint{}, fmt.Errorf("put %s in the vault: %w", st.ID, err)
+		}
 	}
-	return s.log.Append(ctx, st.Raw)
+	if nl, ok := s.log.(notifyingLog); ok {
+		return nl.AppendNotify(ctx, leaf, func(index uint64) { s.hand(index, st) })
+	}
+	return s.log.Append(ctx, leaf)
 }
 
 // precheck verifies st's signatures outside the lock, then checks its

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 
 	"github.com/truce-project/truce"
 )
@@ -27,6 +28,7 @@ type Vault struct {
 	puts chan *vaultPut
 	stop chan struct{}
 	done chan struct{}
+	once sync.Once
 }
 
 var _ truce.Vault = (*Vault)(nil)
@@ -152,9 +154,10 @@ func (v *Vault) Get(ctx context.Context, id string) ([]byte, error) {
 	return env, nil
 }
 
-// Close waits for the puts being written and closes the database.
+// Close waits for the puts being written and closes the database. Closing
+// again does nothing.
 func (v *Vault) Close() error {
-	close(v.stop)
+	v.once.Do(func() { close(v.stop) })
 	<-v.done
 	if err := errors.Join(v.r.Close(), v.w.Close()); err != nil {
 		return fmt.Errorf("sqlite: close vault: %w", err)

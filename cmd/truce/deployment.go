@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/sqlite"
 )
 
 // Deployment is a deployment directory's configuration, kept in
@@ -24,6 +26,11 @@ type Deployment struct {
 	LogDir string `json:"log_dir"`
 	// Database is the SQLite projection. Default "truce.db".
 	Database string `json:"database"`
+	// Vault is the SQLite database that keeps the envelopes of sealed
+	// statements, which the log holds only as commitments. Unlike the
+	// projection it is a record: back it up with the log; rebuild keeps it.
+	// Optional; default "vault.db".
+	Vault string `json:"vault,omitempty"`
 	// LogKeyFile holds the log's secret signing key. Default "log.key".
 	LogKeyFile string `json:"log_key_file"`
 	// StateRootInterval is how many log entries lie between two state
@@ -58,6 +65,23 @@ func (d *Deployment) save() error {
 }
 
 func (d *Deployment) path(p string) string { return filepath.Join(d.dir, p) }
+
+// vaultPath returns the path of the deployment's vault.
+func (d *Deployment) vaultPath() string {
+	if d.Vault == "" {
+		return d.path("vault.db")
+	}
+	return d.path(d.Vault)
+}
+
+// openVault opens the deployment's vault.
+func (d *Deployment) openVault() (*sqlite.Vault, error) {
+	v, err := sqlite.OpenVault(d.vaultPath())
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	return v, nil
+}
 
 // logKey reads the log's secret signing key.
 func (d *Deployment) logKey() (string, error) {

@@ -61,7 +61,12 @@ func replayDigest(t *testing.T, d *Deployment, batch int) string {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	svc, err := service.Open(ctx, service.Config{Log: l, Store: store, BatchSize: batch})
+	vault, err := d.openVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vault.Close()
+	svc, err := service.Open(ctx, service.Config{Log: l, Store: store, Vault: vault, BatchSize: batch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,8 +114,8 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 	}
 	defer func() {
 		if err != nil {
-			for _, p := range []string{"keys", d.LogDir, d.LogKeyFile, d.Database} {
-				os.RemoveAll(d.path(p))
+			for _, p := range []string{d.path("keys"), d.path(d.LogDir), d.path(d.LogKeyFile), d.path(d.Database), d.vaultPath()} {
+				os.RemoveAll(p)
 			}
 		}
 	}()
@@ -152,9 +152,9 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 // checkFresh refuses a directory that already holds a deployment or
 // parts of one.
 func checkFresh(d *Deployment) error {
-	for _, p := range []string{deploymentFile, "keys", d.LogDir, d.LogKeyFile, d.Database} {
-		if _, err := os.Stat(d.path(p)); !errors.Is(err, fs.ErrNotExist) {
-			return truce.Errorf(truce.ECONFLICT, "%s already exists; init creates a new deployment in a directory without one.", d.path(p))
+	for _, p := range []string{d.path(deploymentFile), d.path("keys"), d.path(d.LogDir), d.path(d.LogKeyFile), d.path(d.Database), d.vaultPath()} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			return truce.Errorf(truce.ECONFLICT, "%s already exists; init creates a new deployment in a directory without one.", p)
 		}
 	}
 	return nil
@@ -218,7 +218,8 @@ func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[st
 }
 
 // appendAll puts the first statements on the new log, in order, each
-// checked against the state the ones before it made.
+// checked against the state the ones before it made: the envelopes of the
+// sealed ones in the vault first, then every leaf on the log.
 func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Statement) error {
 	signer, err := tlog.NewSigner(skey)
 	if err != nil {
@@ -230,13 +231,20 @@ func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Sta
 	}
 	state := truce.NewState(d.Origin)
 	entries := make([][]byte, len(sts))
+	var sealed [][]byte
 	for i, st := range sts {
 		if err = state.Check(st); err != nil {
 			err = fmt.Errorf("%s statement by %s: %w", st.Payload.Kind, st.Payload.Signer, err)
 			break
 		}
 		state.Apply(st, uint64(i))
-		entries[i] = st.Raw
+		entries[i] = truce.Leaf(st)
+		if truce.Sealed(st.Payload.Kind) {
+			sealed = append(sealed, st.Raw)
+		}
+	}
+	if err == nil {
+		err = putSealed(ctx, d, sealed)
 	}
 	if err == nil {
 		_, _, err = l.AppendAll(ctx, entries)
@@ -245,6 +253,16 @@ func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Sta
 		err = cerr
 	}
 	return err
+}
+
+// putSealed stores envelopes in the deployment's vault.
+func putSealed(ctx context.Context, d *Deployment, envelopes [][]byte) error {
+	v, err := d.openVault()
+	if err != nil {
+		return err
+	}
+	err = v.Put(ctx, envelopes...)
+	return errors.Join(err, v.Close())
 }
 
 // cloneMembers copies a member list, since init fills in their keys.

@@ -11,7 +11,8 @@ import (
 
 func (m *Main) runRebuild(ctx context.Context, args []string) error {
 	fs := m.flagSet("rebuild", "rebuild --dir DIR",
-		"Drops the projection of the deployment in DIR and replays the whole log into it.\n"+
+		"Drops the projection of the deployment in DIR and replays the whole log into it,\n"+
+			"reading sealed statements from the vault, which it keeps.\n"+
 			"The server must not be running. The result is the same projection, byte for byte\n"+
 			"in every field derived from the log.")
 	dir := fs.String("dir", "", "deployment directory (required)")
@@ -35,11 +36,16 @@ func (m *Main) runRebuild(ctx context.Context, args []string) error {
 		return fmt.Errorf("open projection: %w", err)
 	}
 	defer store.Close()
+	vault, err := d.openVault()
+	if err != nil {
+		return err
+	}
+	defer vault.Close()
 	if err := store.Reset(ctx); err != nil {
 		return fmt.Errorf("reset projection: %w", err)
 	}
 	start := time.Now()
-	svc, err := service.Open(ctx, service.Config{Log: l, Store: store})
+	svc, err := service.Open(ctx, service.Config{Log: l, Store: store, Vault: vault})
 	if err != nil {
 		return err
 	}

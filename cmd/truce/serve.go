@@ -31,6 +31,7 @@ type Daemon struct {
 	deployment *Deployment
 	log        *tlog.Log
 	store      *sqlite.Store
+	vault      *sqlite.Vault
 	service    *service.Service
 	server     *thttp.Server
 }
@@ -55,12 +56,15 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	if d.store, err = sqlite.Open(d.deployment.path(d.deployment.Database)); err != nil {
 		return fmt.Errorf("open projection: %w", err)
 	}
+	if d.vault, err = d.deployment.openVault(); err != nil {
+		return err
+	}
 	operator, err := d.deployment.operatorKey()
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Logger: d.Logger, Now: d.Now,
+	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Vault: d.vault, Logger: d.Logger, Now: d.Now,
 		Operator: operator, StateRootInterval: d.deployment.StateRootInterval})
 	if err != nil {
 		return err
@@ -94,6 +98,9 @@ func (d *Daemon) Close() error {
 	}
 	if d.store != nil {
 		errs = append(errs, d.store.Close())
+	}
+	if d.vault != nil {
+		errs = append(errs, d.vault.Close())
 	}
 	return errors.Join(errs...)
 }

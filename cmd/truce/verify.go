@@ -178,15 +178,18 @@ func checkAgainstSeen(ctx context.Context, remote *tlog.Remote, v note.Verifier,
 	return nil
 }
 
-// checkStatement checks that the statement's envelope hashes to id and is
-// the leaf at its index under cp.
+// checkStatement checks that the statement's envelope hashes to id and
+// that its leaf, the envelope or the commitment to it, is the entry at its
+// index under cp. Without the envelope (a sealed statement, for a reader
+// without a member's token) it checks the commitment alone.
 func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, cp truce.Checkpoint, id string) error {
 	st, err := c.Statement(ctx, id)
 	if err != nil {
 		return err
 	}
-	if got := truce.StatementID(st.Envelope); got != id {
-		return truce.Errorf(truce.ECONFLICT, "The server's envelope for %s hashes to %s.", id, got)
+	leaf, err := statementLeaf(st, id)
+	if err != nil {
+		return err
 	}
 	if st.Index >= cp.Size {
 		return truce.Errorf(truce.EUNAVAILABLE, "Statement %s (index %d) is not yet under the latest checkpoint (size %d); try again in a second.", id, st.Index, cp.Size)
@@ -195,8 +198,28 @@ func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, c
 	if err != nil {
 		return fmt.Errorf("inclusion proof of %d in %d: %w", st.Index, cp.Size, err)
 	}
-	if err := tlog.VerifyInclusion(st.Envelope, st.Index, cp, proof); err != nil {
+	if err := tlog.VerifyInclusion(leaf, st.Index, cp, proof); err != nil {
 		return truce.Errorf(truce.ECONFLICT, "Statement %s is not in the log at index %d: %s", id, st.Index, truce.ErrorMessage(err))
 	}
 	return nil
+}
+
+// statementLeaf returns the log leaf of the statement the server shows,
+// made here from its envelope, which must hash to id: the envelope, or for
+// a sealed statement the commitment to id and the envelope's kind.
+func statementLeaf(st *thttp.StatementView, id string) ([]byte, error) {
+	if len(st.Envelope) == 0 && st.Sealed {
+		return truce.Commitment(st.Kind, id), nil
+	}
+	if got := truce.StatementID(st.Envelope); got != id {
+		return nil, truce.Errorf(truce.ECONFLICT, "The server's envelope for %s hashes to %s.", id, got)
+	}
+	if !st.Sealed {
+		return st.Envelope, nil
+	}
+	parsed, err := truce.ParseStatement(st.Envelope)
+	if err != nil {
+		return nil, truce.Errorf(truce.ECONFLICT, "The server's envelope for %s is not a statement: %s", id, truce.ErrorMessage(err))
+	}
+	return truce.Commitment(parsed.Payload.Kind, id), nil
 }
