@@ -44,10 +44,10 @@ func (a audience) site(site *truce.SiteState) (truce.SiteState, bool) {
 
 // record returns what the audience sees of a record: all of it, or, for a
 // statement it may not read, only what the public log shows of it (its
-// index, id, kind and verdict).
+// index, id, kind, verdict, and whether the log holds it as a commitment).
 func (a audience) record(r truce.Record) truce.Record {
 	if a.reader.SeesStatement(r.Kind, r.Signer) {
 		return r
 	}
-	return truce.Record{Index: r.Index, ID: r.ID, Kind: r.Kind, Status: r.Status, Withheld: true}
+	return truce.Record{Index: r.Index, ID: r.ID, Kind: r.Kind, Status: r.Status, Sealed: r.Sealed, Withheld: true}
 }

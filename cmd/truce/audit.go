@@ -17,7 +17,11 @@ import (
 // audit replays the log as of the verified checkpoint cp into a fresh
 // projection of its own, with the same engine the server runs, and checks
 // every state root against its own digest, every verdict against the
-// server's, and every incident against the server's.
+// server's, and every incident against the server's. The envelopes of
+// sealed entries come from the server, which shows them to members only:
+// without a member's token, and with sealed entries in the log, it checks
+// what the public can (the tree, and the id of every entry against the
+// server's list) and says that the replay needs a token.
 func (m *Main) audit(ctx context.Context, c *thttp.Client, remote *tlog.Remote, origin string, cp truce.Checkpoint) error {
 	pinned := tlog.Pin(remote, origin, cp)
 	if err := pinned.CheckEntries(ctx); err != nil {
@@ -26,6 +30,16 @@ func (m *Main) audit(ctx context.Context, c *thttp.Client, remote *tlog.Remote, 
 	theirs, sizes, err := serverRecords(ctx, c, cp.Size)
 	if err != nil {
 		return err
+	}
+	if c.Token == "" {
+		sealed, err := checkEntryIDs(ctx, pinned, theirs)
+		if err != nil {
+			return err
+		}
+		if sealed > 0 {
+			fmt.Fprintf(m.Stdout, "audit: the tree of %d entries matches the checkpoint; the server lists, at every index, the statement the entry holds or commits to; %d entries are sealed (members-only statements, logged as commitments)\n", cp.Size, sealed)
+			return truce.Errorf(truce.EUNAUTHORIZED, "The log holds %d sealed entries, whose statements only members may read: replaying the log needs them. Audit with a member's key (verify --audit --key KEYFILE).", sealed)
+		}
 	}
 	dir, err := os.MkdirTemp("", "truce-audit-")
 	if err != nil {
@@ -37,7 +51,8 @@ func (m *Main) audit(ctx context.Context, c *thttp.Client, remote *tlog.Remote, 
 		return err
 	}
 	defer store.Close()
-	svc, err := service.Open(ctx, service.Config{Log: pinned, Store: store, RootSizes: sizes})
+	vault := &listedVault{listed: listedEnvelopes(theirs), remote: &thttp.Vault{Client: c}}
+	svc, err := service.Open(ctx, service.Config{Log: pinned, Store: store, Vault: vault, RootSizes: sizes})
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
@@ -90,6 +105,68 @@ func serverRecords(ctx context.Context, c *thttp.Client, size uint64) ([]truce.R
 		from = page.Next
 	}
 	return out, sizes, nil
+}
+
+// listedEnvelopes returns the envelopes of the sealed statements in the
+// server's list, by id.
+func listedEnvelopes(recs []truce.Record) map[string][]byte {
+	out := map[string][]byte{}
+	for _, r := range recs {
+		if r.Sealed && !r.Withheld && len(r.Envelope) > 0 {
+			out[r.ID] = r.Envelope
+		}
+	}
+	return out
+}
+
+// listedVault is the server's vault as an auditor reads it: the envelopes
+// the server listed, and any other fetched by id. The projector checks
+// each against its commitment.
+type listedVault struct {
+	listed map[string][]byte
+	remote truce.Vault
+}
+
+func (v *listedVault) Put(ctx context.Context, envelopes ...[]byte) error {
+	return v.remote.Put(ctx, envelopes...)
+}
+
+func (v *listedVault) Get(ctx context.Context, id string) ([]byte, error) {
+	if env, ok := v.listed[id]; ok {
+		return env, nil
+	}
+	return v.remote.Get(ctx, id)
+}
+
+// checkEntryIDs checks that every entry the checkpoint commits to is a
+// statement or a commitment to one, with the id the server lists at its
+// index, and returns how many are commitments.
+func checkEntryIDs(ctx context.Context, pinned *tlog.Pinned, theirs []truce.Record) (int, error) {
+	size, _ := pinned.IntegratedSize(ctx)
+	if uint64(len(theirs)) < size {
+		return 0, truce.Errorf(truce.ECONFLICT, "The server lists %d statements; the log holds %d.", len(theirs), size)
+	}
+	sealed := 0
+	const chunk = 4096
+	for from := uint64(0); from < size; from += chunk {
+		entries, err := pinned.Entries(ctx, from, min(from+chunk, size))
+		if err != nil {
+			return 0, err
+		}
+		for i, e := range entries {
+			index := from + uint64(i)
+			_, id, ok := truce.ParseCommitment(e)
+			if ok {
+				sealed++
+			} else {
+				id = truce.StatementID(e)
+			}
+			if theirs[index].ID != id {
+				return 0, truce.Errorf(truce.ECONFLICT, "At log index %d the server lists statement %s; the log holds %s.", index, theirs[index].ID, id)
+			}
+		}
+	}
+	return sealed, nil
 }
 
 // compareVerdicts checks that the server records, at each index, the entry

@@ -41,6 +41,12 @@ func TestAudit(t *testing.T) {
 	if err != nil || !strings.Contains(out, "state roots match") || strings.Contains(out, " 0 state roots") {
 		t.Fatalf("audit of an honest server: %v\n%s", err, out)
 	}
+	// The public checks the tree and the ids, and learns that the replay
+	// needs a member's token.
+	out, _, err = runCLI(t, d, "verify", "--state", state, "--audit")
+	if truce.ErrorCode(err) != truce.EUNAUTHORIZED || !strings.Contains(err.Error(), "--key") || !strings.Contains(out, "sealed") || !strings.Contains(out, "matches the checkpoint") {
+		t.Errorf("audit by the public of a log with sealed entries: %v\n%s", err, out)
+	}
 
 	// The operator rewrites an incident's findings in the projection.
 	d.Close()

@@ -218,7 +218,7 @@ func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, c
 // made here from its envelope, which must hash to id: the envelope, or for
 // a sealed statement the commitment to id and the envelope's kind.
 func statementLeaf(st *thttp.StatementView, id string) ([]byte, error) {
-	if len(st.Envelope) == 0 && st.Sealed {
+	if st.Withheld && st.Sealed {
 		return truce.Commitment(st.Kind, id), nil
 	}
 	if got := truce.StatementID(st.Envelope); got != id {
