@@ -70,8 +70,12 @@ func TestSealed(t *testing.T) {
 		t.Errorf("a member reads %s at %d, want the envelope at %d", v.Envelope, v.Index, r.Index)
 	}
 	out, _, err := runCLI(t, d, "verify", "--state", filepath.Join(t.TempDir(), "v.json"), "--statement", bulletin.ID, "--key", filepath.Join(dep.Dir, "keys", "monitor.key"))
-	if err != nil || !strings.Contains(out, "included in the log") {
-		t.Errorf("verify --statement of a sealed statement: %v\n%s", err, out)
+	if err != nil || !strings.Contains(out, "included in the log\n") {
+		t.Errorf("verify --statement of a sealed statement, by a member: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, d, "verify", "--state", filepath.Join(t.TempDir(), "v.json"), "--statement", bulletin.ID)
+	if err != nil || !strings.Contains(out, "included in the log, as a commitment") {
+		t.Errorf("verify --statement of a sealed statement, by the public: %v\n%s", err, out)
 	}
 
 	// The operator puts another statement's envelope under the id.

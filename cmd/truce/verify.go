@@ -90,10 +90,15 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "checkpoint %s size %d verified\n", verifier.Name(), cp.Size)
 	if *statement != "" {
-		if err := checkStatement(ctx, c, remote, cp, *statement); err != nil {
+		withheld, err := checkStatement(ctx, c, remote, cp, *statement)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "statement %s included in the log\n", *statement)
+		if withheld {
+			fmt.Fprintf(m.Stdout, "statement %s included in the log, as a commitment (only members may read its envelope: pass a member's --key to check it)\n", *statement)
+		} else {
+			fmt.Fprintf(m.Stdout, "statement %s included in the log\n", *statement)
+		}
 	}
 	if *audit {
 		if err := m.audit(ctx, c, remote, verifier.Name(), cp); err != nil {
@@ -190,28 +195,42 @@ func checkAgainstSeen(ctx context.Context, remote *tlog.Remote, v note.Verifier,
 
 // checkStatement checks that the statement's envelope hashes to id and
 // that its leaf, the envelope or the commitment to it, is the entry at its
-// index under cp. Without the envelope (a sealed statement, for a reader
-// without a member's token) it checks the commitment alone.
-func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, cp truce.Checkpoint, id string) error {
+// index under cp. A reader that may not read the statement (a sealed one,
+// without a member's token) checks the commitment alone, found in the
+// statement's receipt; withheld then says so.
+func checkStatement(ctx context.Context, c *thttp.Client, remote *tlog.Remote, cp truce.Checkpoint, id string) (withheld bool, err error) {
+	var index uint64
+	var leaf []byte
 	st, err := c.Statement(ctx, id)
+	switch {
+	case truce.ErrorCode(err) == truce.ENOTFOUND:
+		r, rerr := c.Receipt(ctx, id)
+		if rerr != nil {
+			return false, err
+		}
+		if _, cid, ok := truce.ParseCommitment(r.Leaf); !ok || cid != id {
+			return false, err
+		}
+		index, leaf, withheld = r.Index, r.Leaf, true
+	case err != nil:
+		return false, err
+	default:
+		if leaf, err = statementLeaf(st, id); err != nil {
+			return false, err
+		}
+		index, withheld = st.Index, st.Withheld
+	}
+	if index >= cp.Size {
+		return false, truce.Errorf(truce.EUNAVAILABLE, "Statement %s (index %d) is not yet under the latest checkpoint (size %d); try again in a second.", id, index, cp.Size)
+	}
+	proof, err := remote.InclusionProof(ctx, index, cp.Size)
 	if err != nil {
-		return err
+		return false, fmt.Errorf("inclusion proof of %d in %d: %w", index, cp.Size, err)
 	}
-	leaf, err := statementLeaf(st, id)
-	if err != nil {
-		return err
+	if err := tlog.VerifyInclusion(leaf, index, cp, proof); err != nil {
+		return false, truce.Errorf(truce.ECONFLICT, "Statement %s is not in the log at index %d: %s", id, index, truce.ErrorMessage(err))
 	}
-	if st.Index >= cp.Size {
-		return truce.Errorf(truce.EUNAVAILABLE, "Statement %s (index %d) is not yet under the latest checkpoint (size %d); try again in a second.", id, st.Index, cp.Size)
-	}
-	proof, err := remote.InclusionProof(ctx, st.Index, cp.Size)
-	if err != nil {
-		return fmt.Errorf("inclusion proof of %d in %d: %w", st.Index, cp.Size, err)
-	}
-	if err := tlog.VerifyInclusion(leaf, st.Index, cp, proof); err != nil {
-		return truce.Errorf(truce.ECONFLICT, "Statement %s is not in the log at index %d: %s", id, st.Index, truce.ErrorMessage(err))
-	}
-	return nil
+	return withheld, nil
 }
 
 // statementLeaf returns the log leaf of the statement the server shows,
