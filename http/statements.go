@@ -10,7 +10,8 @@ import (
 )
 
 // StatementView is a statement as the API shows it: its record and its
-// envelope exactly as logged.
+// canonical envelope, which is the log entry unless the record is sealed
+// (the log then holds the commitment to it, truce.Commitment).
 type StatementView struct {
 	truce.Record
 	Envelope json.RawMessage `json:"envelope"`
