@@ -20,6 +20,9 @@
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
 //	GET  /v1/reports/{id}      one report with its incident
 //	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
+//	GET  /v1/feed              server-sent events: ?kind=&party=&bbox=, resumable with Last-Event-ID
+//	POST /v1/webhooks          a member registers {"url", "filter"}; deliveries are signed
+//	GET  /v1/webhooks          the member's webhooks; GET, DELETE /v1/webhooks/{id} one of them
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
@@ -50,9 +53,24 @@ type Server struct {
 	VerifierKey string
 	// Logger receives request and error logs. Optional.
 	Logger *slog.Logger
+	// Feed serves GET /v1/feed. Optional: without it the route answers 501.
+	Feed truce.Feed
+	// Webhooks serves /v1/webhooks. Optional: without it those routes
+	// answer 501.
+	Webhooks truce.Webhooks
+	// FeedWriteTimeout is how long a write to a feed subscriber may take
+	// before it is dropped. Optional; defaults to DefaultFeedWriteTimeout.
+	FeedWriteTimeout time.Duration
+	// FeedKeepAlive is how often an idle feed sends a comment. Optional;
+	// defaults to DefaultFeedKeepAlive.
+	FeedKeepAlive time.Duration
 
 	ln     net.Listener
 	server *http.Server
+	// feeds ends the feed streams when the server shuts down: they would
+	// otherwise hold Shutdown until its deadline.
+	feeds     context.Context
+	stopFeeds context.CancelFunc
 }
 
 // Open starts listening and serving in the background.
@@ -71,6 +89,7 @@ func (s *Server) Open() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
+	s.server.RegisterOnShutdown(s.stopFeeds)
 	go func() {
 		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Logger.Error("serve", "err", err)
@@ -95,6 +114,9 @@ func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+	if s.feeds == nil {
+		s.feeds, s.stopFeeds = context.WithCancel(context.Background())
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/statements", s.handleSubmit)
 	mux.HandleFunc("POST /v1/statements/batch", s.handleBatch)
@@ -114,6 +136,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
+	mux.HandleFunc("GET /v1/feed", s.handleFeed)
+	mux.HandleFunc("POST /v1/webhooks", s.handleCreateWebhook)
+	mux.HandleFunc("GET /v1/webhooks", s.handleWebhooks)
+	mux.HandleFunc("GET /v1/webhooks/{id}", s.handleWebhook)
+	mux.HandleFunc("DELETE /v1/webhooks/{id}", s.handleDeleteWebhook)
 	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
 	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -87,6 +87,7 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	}
 	if s.live {
 		s.appendRoots(due)
+		s.publishBatch(from, sts, &batch)
 	}
 	s.applied = to
 	close(s.advanced)

@@ -61,6 +61,15 @@ type Config struct {
 	// that an audit can check state roots made at another interval.
 	// Optional.
 	RootSizes map[uint64]bool
+	// FeedBuffer is how many recent events the live feed holds, for
+	// subscribers that resume or fall behind. Optional; defaults to
+	// DefaultFeedBuffer.
+	FeedBuffer int
+	// Webhooks keeps webhook registrations. Optional: without it, or
+	// without Operator to sign deliveries, the service refuses them.
+	Webhooks truce.WebhookStore
+	// Deliver configures webhook deliveries. Optional.
+	Deliver DeliveryConfig
 }
 
 // DefaultStateRootInterval is the default number of log entries between
@@ -101,8 +110,14 @@ type Service struct {
 	// append state roots, so a restart does not append them twice.
 	live bool
 	wake chan struct{}
-	stop context.CancelFunc
-	done chan struct{}
+	// feed holds the recent events; deadlines the reply deadlines to come
+	// (under mu), and deadlineWake wakes their watcher.
+	feed         *hub
+	deadlines    deadlines
+	deadlineWake chan struct{}
+	hooks        *hooks
+	stop         context.CancelFunc
+	done         chan struct{}
 }
 
 var _ truce.Ledger = (*Service)(nil)
@@ -115,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, extra: cfg.RootSizes, digests: map[uint64][32]byte{}},
 		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
 		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		feed: newHub(cfg.FeedBuffer), deadlineWake: make(chan struct{}, 1),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -134,11 +150,16 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err := s.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("replay log into projection: %w", err)
 	}
-	s.mu.Lock()
-	s.live = true
-	s.mu.Unlock()
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
+	s.mu.Lock()
+	s.live = true
+	s.startFeed(runCtx)
+	s.mu.Unlock()
+	if err := s.openHooks(ctx, runCtx, cfg); err != nil {
+		stop()
+		return nil, err
+	}
 	go s.project(runCtx)
 	return s, nil
 }
@@ -268,6 +289,7 @@ func restoreRules(ctx context.Context, store truce.Store, auth *truce.Authority)
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done
+	s.hooks.wait()
 	return nil
 }
 

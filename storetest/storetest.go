@@ -107,6 +107,7 @@ func Run(t *testing.T, open OpenFunc) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s.store(t, strings.ToLower(tt.name))) })
 	}
 	t.Run("Reopen", s.testReopen)
+	t.Run("Webhooks", s.testWebhooks)
 }
 
 // store opens the store called name and closes it when t ends.

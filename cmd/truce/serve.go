@@ -27,6 +27,8 @@ type Daemon struct {
 	Logger *slog.Logger
 	// Now is the server's clock. Optional.
 	Now func() time.Time
+	// Deliver configures webhook deliveries. Optional.
+	Deliver service.DeliveryConfig
 
 	deployment *Deployment
 	log        *tlog.Log
@@ -61,12 +63,13 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	}
 	start := time.Now()
 	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Logger: d.Logger, Now: d.Now,
-		Operator: operator, StateRootInterval: d.deployment.StateRootInterval})
+		Operator: operator, StateRootInterval: d.deployment.StateRootInterval, Webhooks: d.store, Deliver: d.Deliver})
 	if err != nil {
 		return err
 	}
 	d.Logger.Info("projection ready", "size", d.service.Applied(), "took", time.Since(start).Round(time.Millisecond))
-	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger}
+	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger,
+		Feed: d.service, Webhooks: d.service}
 	if err := d.server.Open(); err != nil {
 		return err
 	}
