@@ -139,11 +139,11 @@ func (f *FeedFilter) Check() error {
 	if b := f.BBox; b != nil {
 		for _, v := range b {
 			if v != v || v < -180 || v > 180 {
-				return Errorf(EINVALID, "bbox takes four finite degrees, west, south, east, north.")
+				return Errorf(EINVALID, "A bbox takes four finite degrees, west, south, east, north.")
 			}
 		}
 		if b[0] > b[2] || b[1] > b[3] || b[1] < -90 || b[3] > 90 {
-			return Errorf(EINVALID, "bbox is west, south, east, north, with west <= east and -90 <= south <= north <= 90.")
+			return Errorf(EINVALID, "A bbox is west, south, east, north, with west <= east and -90 <= south <= north <= 90.")
 		}
 	}
 	return nil
