@@ -37,7 +37,7 @@ func TestHubResumeAndGap(t *testing.T) {
 	h.start(10) // entries 0..9 were applied before the hub went live
 	live := h.subscribe(truce.Public, truce.FeedFilter{}, nil)
 	for i := uint64(10); i < 20; i++ {
-		h.publish([]*feedEvent{stmt(i, truce.KindSiteDeclare, "a")})
+		h.publish([]*feedEvent{stmt(i, truce.KindKeyAdd, "a")})
 	}
 	tests := []struct {
 		name  string
@@ -85,7 +85,7 @@ func TestHubVisibility(t *testing.T) {
 		parties: []string{"ru"}, full: []byte(`{"full":1}`), at: at}
 	shown := &feedEvent{id: truce.EventID{Index: 1, Seq: 2}, typ: truce.EventIncident, kind: truce.EventIncident,
 		parties: []string{"ru"}, full: []byte(`{"full":2}`), public: []byte(`{"public":2}`), at: at, publicAt: coarse}
-	site := stmt(2, truce.KindSiteDeclare, "ua")
+	site := stmt(2, truce.KindKeyAdd, "ua") // a public kind
 	party := truce.Reader{Member: "ru", Role: truce.RoleParty}
 	source := truce.Reader{Member: "osint", Role: truce.RoleSource}
 	author := truce.Reader{Member: "ua", Role: truce.RoleSource}
@@ -152,7 +152,7 @@ func TestDeadlines(t *testing.T) {
 	d.watch(awaiting("b", 1), t0)
 	d.watch(awaiting("b", 1), t0) // changed again, same deadline: kept once
 	d.watch(awaiting("c", 2), t0)
-	d.watch(awaiting("old", -1), t0)                                    // passed before: not announced
+	d.watch(awaiting("old", -1), t0)                                   // passed before: not announced
 	d.watch(&truce.Incident{ID: "c", Status: truce.StatusReplied}, t0) // replied: dropped
 	if got := d.next(); !got.Equal(t0.Add(time.Hour)) {
 		t.Errorf("next = %v", got)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,11 +16,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/truce-project/truce"
 )
 
 // BenchmarkFeedFanout measures how long a new statement takes to reach
 // every subscriber of the feed: N subscribers on loopback hold GET
-// /v1/feed open, one client submits site.declare statements one at a
+// /v1/feed open as a party, one client submits site.declare statements one at a
 // time, and each latency is from the moment the client sends a statement
 // to the moment a subscriber has read its event, over every (statement,
 // subscriber) pair. Run it with
@@ -47,6 +50,16 @@ func benchFanout(b *testing.B, subscribers int) {
 	}
 	defer d.Close()
 	sts := benchStatements(b, s, b.N)
+	// The subscribers read as party-b: site statements are shared with
+	// members only.
+	pb, err := truce.ReadSignerFile(filepath.Join(dir, "keys", "party-b.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := truce.NewToken(pb, s.Log, time.Now(), time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
 	tr := &http.Transport{MaxIdleConnsPerHost: subscribers + 4, MaxConnsPerHost: subscribers + 4}
 	hc := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
@@ -60,6 +73,7 @@ func benchFanout(b *testing.B, subscribers int) {
 		ready.Add(1)
 		go func() {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, d.URL()+"/v1/feed?kind=site.declare", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
 			resp, err := hc.Do(req)
 			if err != nil {
 				b.Error(err)

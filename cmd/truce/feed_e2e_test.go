@@ -165,14 +165,13 @@ func TestFeedE2E(t *testing.T) {
 	}
 
 	// The public sees neither the report nor the unpublished incident: its
-	// next event is the public site declaration that follows.
-	site := sign(t, ua, truce.KindSiteDeclare, t0, truce.SiteDeclare{Site: truce.Site{ID: "feed:test", Name: "Test substation",
-		Category: "energy.transmission.substation", Geometry: truce.NewPoint(30.5, 50.4), Controller: "ua", Source: "test"}})
-	newClient(t, d.URL()).submit(site.Raw)
-	if e := public.next(); e.Type != "statement" || !bytes.Contains(e.Data, []byte(`"site.declare"`)) {
-		t.Errorf("public feed: %s %s %.200s, want the site declaration", e.ID, e.Type, e.Data)
+	// next event is the public key registration that follows.
+	add, _ := keyAdd(t, newKeyGen(5), ua)
+	newClient(t, d.URL()).submit(add.Raw)
+	if e := public.next(); e.Type != "statement" || !bytes.Contains(e.Data, []byte(`"key.add"`)) {
+		t.Errorf("public feed: %s %s %.200s, want the key registration", e.ID, e.Type, e.Data)
 	}
-	if e := member.next(); !bytes.Contains(e.Data, []byte(`"site.declare"`)) {
+	if e := member.next(); !bytes.Contains(e.Data, []byte(`"key.add"`)) {
 		t.Errorf("member feed after the incident: %s %.100s", e.ID, e.Data)
 	}
 
