@@ -25,7 +25,7 @@ type verifyState struct {
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
+	fs := m.flagSet("verify", "verify [--server URL] [--key KEYFILE] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
 		"Checks the log's latest checkpoint: its signature by the log's key, and that it is\n"+
 			"consistent with the last checkpoint this client checked (kept in the state file), with\n"+
 			"proofs computed here from the log's tiles, not taken from the server. A log that\n"+
@@ -35,16 +35,19 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			"bundles, into a projection of its own, and checks the server's state roots, verdicts\n"+
 			"and incidents against it; a mismatch names the first that differs.\n"+
 			"The log's key comes from --vkey, else from the state file, else from the server on\n"+
-			"first use (with a warning): compare it with the one the deployment published.")
+			"first use (with a warning): compare it with the one the deployment published.\n"+
+			"An audit compares the incidents the server shows its reader: with --key, a member\n"+
+			"audits every incident shared with members; without it, only what the public sees.")
 	server := m.serverFlag(fs)
 	vkey := fs.String("vkey", "", "the log's verifier key, ORIGIN+HASH+KEY")
 	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
 	statement := fs.String("statement", "", "a statement id to check the inclusion of")
 	audit := fs.Bool("audit", false, "also replay the whole log with this binary's engine and check every state root, verdict and incident")
+	key := keyFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c, err := thttp.NewClient(*server)
+	c, err := m.readClient(ctx, *server, *key)
 	if err != nil {
 		return err
 	}
