@@ -34,14 +34,15 @@ func (r Reader) Full() bool {
 }
 
 // PublicKind reports whether statements of kind are public: the charter
-// and keys, the agreements, the registry and the state roots. The others
-// (reports, retractions, responses, determinations, bulletins and their
-// acknowledgements) are shared with members only, and enter the public log
-// as commitments.
+// and keys, the agreements and the state roots. The others (the registry's
+// statements, reports, retractions, responses, determinations, bulletins
+// and their acknowledgements) are shared with members only, and enter the
+// public log as commitments: the public reads the registry and incidents
+// through the API, coarsened and without restricted fields, as the
+// publication policy says.
 func PublicKind(k Kind) bool {
 	switch k {
-	case KindCharter, KindKeyAdd, KindKeyRevoke, KindAgreementPropose, KindAgreementSign,
-		KindSiteDeclare, KindSiteBatch, KindSiteRetire, KindSiteDispute, KindStateRoot:
+	case KindCharter, KindKeyAdd, KindKeyRevoke, KindAgreementPropose, KindAgreementSign, KindStateRoot:
 		return true
 	}
 	return false
@@ -161,4 +162,57 @@ func ReaderFrom(ctx context.Context) Reader {
 		return r
 	}
 	return Public
+}
+
+// PublicSite returns what the public sees of a site under the policy: its
+// coordinates coarsened, the restricted fields and the hash (which would
+// confirm a guess of them) removed.
+func (p Policy) PublicSite(site SiteState) SiteState {
+	site.Hash = ""
+	for _, f := range p.Restricted {
+		switch f {
+		case "operator":
+			site.Operator = ""
+		case "attributes":
+			site.Attributes = nil
+		case "source_row":
+			site.SourceRow = ""
+		case "controller":
+			site.Controller = ""
+		}
+	}
+	site.Geometry = CoarsenGeometry(site.Geometry, p.CoarsenMetres)
+	return site
+}
+
+// CoarsenGeometry returns g with every position rounded as Coarsen rounds
+// a point.
+func CoarsenGeometry(g Geometry, metres float64) Geometry {
+	if metres <= 0 {
+		return g
+	}
+	snap := func(pos Position) Position {
+		w := Coarsen(Where{Lat: pos[1], Lon: pos[0]}, metres)
+		return Position{w.Lon, w.Lat}
+	}
+	c := Geometry{Type: g.Type, Point: snap(g.Point)}
+	for _, line := range g.Lines {
+		out := make([]Position, len(line))
+		for i, pos := range line {
+			out[i] = snap(pos)
+		}
+		c.Lines = append(c.Lines, out)
+	}
+	for _, poly := range g.Polygons {
+		var rings [][]Position
+		for _, ring := range poly {
+			out := make([]Position, len(ring))
+			for i, pos := range ring {
+				out[i] = snap(pos)
+			}
+			rings = append(rings, out)
+		}
+		c.Polygons = append(c.Polygons, rings)
+	}
+	return c
 }

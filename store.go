@@ -29,6 +29,9 @@ type Record struct {
 	Status   Status `json:"status"`
 	// Reason says why a rejected statement was rejected.
 	Reason string `json:"reason,omitempty"`
+	// Withheld is set when the reader may not read the statement: the
+	// record then holds only what the public log shows of it.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // NewRecord returns the record of st at index with the verdict of err,

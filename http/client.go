@@ -21,10 +21,8 @@ type Client struct {
 	BaseURL string
 	// HTTP is the client to use. Optional; defaults to one with a 60 s timeout.
 	HTTP *http.Client
-	// Token, if set, is sent as "Authorization: Bearer TOKEN" with every
-	// request to the API, so that the server answers for the member it
-	// proves (see [truce.NewToken]). Optional: without it, the client
-	// reads as the public.
+	// Token, if set, is sent as the bearer token of every API request, so
+	// that the server answers as the member it proves (see truce.NewToken).
 	Token string
 }
 

@@ -60,6 +60,23 @@ func cli(t *testing.T, d *Daemon, c *clock, args ...string) (string, string, err
 	return out.String(), errOut.String(), err
 }
 
+// memberAt returns a client for d that reads as the member of keyFile,
+// with a token made at c's time.
+func memberAt(t *testing.T, d *Daemon, c *clock, keyFile string) *client {
+	t.Helper()
+	s, err := truce.ReadSignerFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := truce.NewToken(s, s.Log, c.now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := newClient(t, d.URL())
+	cl.token = tok
+	return cl
+}
+
 // mustCLI runs a command that must succeed and returns its output.
 func mustCLI(t *testing.T, d *Daemon, c *clock, args ...string) string {
 	t.Helper()
@@ -95,10 +112,11 @@ func TestInboxReplyAndDetermine(t *testing.T) {
 	c := newClock(t0)
 	dir, d := demoAt(t, c)
 	key := func(m string) string { return filepath.Join(dir, "keys", m+".key") }
-	api := newClient(t, d.URL())
+	// The mediator reads everything, with a token made at the clock's time.
+	api := func() *client { return memberAt(t, d, c, key("us")) }
 
 	var sudzha incidentList
-	api.getJSON("/v1/incidents?site=demo:sudzha-gms&party=ru&from=2025-03-21T00:00:00Z&to=2025-03-22T00:00:00Z", &sudzha)
+	api().getJSON("/v1/incidents?site=demo:sudzha-gms&party=ru&from=2025-03-21T00:00:00Z&to=2025-03-22T00:00:00Z", &sudzha)
 	if len(sudzha.Incidents) != 1 {
 		t.Fatalf("Sudzha incidents: %d", len(sudzha.Incidents))
 	}
@@ -128,16 +146,16 @@ func TestInboxReplyAndDetermine(t *testing.T) {
 
 	// status= derives overdue at the reader's time.
 	var awaiting, overdue incidentList
-	api.getJSON("/v1/incidents?status=awaiting_reply&limit=1000", &awaiting)
+	api().getJSON("/v1/incidents?status=awaiting_reply&limit=1000", &awaiting)
 	if !slices.ContainsFunc(awaiting.Incidents, func(x truce.Incident) bool { return x.ID == inc.ID }) {
 		t.Errorf("status=awaiting_reply does not select %s", inc.ID)
 	}
 	c.set(deadline.Add(time.Hour))
-	api.getJSON("/v1/incidents?status=overdue&limit=1000", &overdue)
+	api().getJSON("/v1/incidents?status=overdue&limit=1000", &overdue)
 	if !slices.ContainsFunc(overdue.Incidents, func(x truce.Incident) bool { return x.ID == inc.ID }) {
 		t.Errorf("after the deadline, status=overdue does not select %s", inc.ID)
 	}
-	api.getJSON("/v1/incidents?status=awaiting_reply&limit=1000", &awaiting)
+	api().getJSON("/v1/incidents?status=awaiting_reply&limit=1000", &awaiting)
 	if slices.ContainsFunc(awaiting.Incidents, func(x truce.Incident) bool { return x.ID == inc.ID }) {
 		t.Errorf("after the deadline, status=awaiting_reply still selects %s", inc.ID)
 	}
@@ -145,13 +163,13 @@ func TestInboxReplyAndDetermine(t *testing.T) {
 	if !strings.Contains(out, inc.ID) || !strings.Contains(out, "[overdue, reply due "+deadline.Format(time.RFC3339)+"]") {
 		t.Errorf("ru's inbox after the deadline:\n%s", out)
 	}
-	resp, data := api.do(http.MethodGet, "/v1/incidents?status=late", nil)
+	resp, data := api().do(http.MethodGet, "/v1/incidents?status=late", nil)
 	checkProblem(t, resp, data, http.StatusBadRequest, "status")
 
 	// ru replies, late; the incident leaves its inbox.
 	mustCLI(t, d, c, "respond", "--key", key("ru"), "--incident", inc.ID, "--stance", "deny", "--text", "Ukrainian forces shelled it themselves")
 	var got truce.Incident
-	api.getJSON("/v1/incidents/"+inc.ID, &got)
+	api().getJSON("/v1/incidents/"+inc.ID, &got)
 	if got.Status != truce.StatusReplied || len(got.Responses) != 1 || !got.Responses[0].Late {
 		t.Errorf("after the reply: status %s, responses %+v", got.Status, got.Responses)
 	}
@@ -164,7 +182,7 @@ func TestInboxReplyAndDetermine(t *testing.T) {
 	if slices.Contains(inboxIDs(inboxOf(t, d, c, key("monitor")).Determine), inc.ID) {
 		t.Errorf("the monitor's inbox still lists %s after its determination", inc.ID)
 	}
-	api.getJSON("/v1/incidents/"+inc.ID, &got)
+	api().getJSON("/v1/incidents/"+inc.ID, &got)
 	if got.Determination == nil || got.Determination.Finding != truce.FindingInconclusive {
 		t.Errorf("determination: %+v", got.Determination)
 	}
@@ -223,7 +241,7 @@ func TestTokens(t *testing.T) {
 	// A command whose clock is two hours slow makes tokens that have
 	// expired by the server's: it shows the server's 401.
 	_, _, err = cli(t, d, newClock(t0.Add(-2*time.Hour)), "inbox", "--key", key)
-	if err == nil || truce.ErrorCode(err) != truce.EUNAUTHORIZED || !strings.Contains(userMessage(err), "expired at 2025-03-18T10:10:00Z") {
+	if err == nil || truce.ErrorCode(err) != truce.EUNAUTHORIZED || !strings.Contains(userMessage(err), "The token expired at 2025-03-18T1") {
 		t.Errorf("inbox with a slow clock: %v", err)
 	}
 
@@ -317,7 +335,7 @@ func TestExportCommand(t *testing.T) {
 	key := filepath.Join(dir, "keys", "monitor.key")
 	filters := []string{"--party", "ru", "--from", "2025-03-18T00:00:00Z"}
 	var want incidentList
-	newClient(t, d.URL()).getJSON("/v1/incidents?party=ru&from=2025-03-18T00:00:00Z&limit=1000", &want)
+	newClient(t, d.URL()).as(key).getJSON("/v1/incidents?party=ru&from=2025-03-18T00:00:00Z&limit=1000", &want)
 	if len(want.Incidents) < 2 {
 		t.Fatalf("incidents accusing ru in the demo: %d", len(want.Incidents))
 	}
@@ -335,7 +353,7 @@ func TestExportCommand(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "incidents.csv")
-	if out := mustCLI(t, d, c, append([]string{"export", "--format", "csv", "-o", file}, filters...)...); out != "" {
+	if out := mustCLI(t, d, c, append([]string{"export", "--format", "csv", "--key", key, "-o", file}, filters...)...); out != "" {
 		t.Errorf("export -o wrote to stdout: %q", out)
 	}
 	f, _ := os.ReadFile(file)
@@ -347,9 +365,15 @@ func TestExportCommand(t *testing.T) {
 		Type     string            `json:"type"`
 		Features []json.RawMessage `json:"features"`
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, d, c, append([]string{"export", "--format", "geojson"}, filters...)...)), &fc); err != nil ||
+	if err := json.Unmarshal([]byte(mustCLI(t, d, c, append([]string{"export", "--format", "geojson", "--key", key}, filters...)...)), &fc); err != nil ||
 		fc.Type != "FeatureCollection" || len(fc.Features) != len(want.Incidents) {
 		t.Errorf("geojson: %v, %s with %d features", err, fc.Type, len(fc.Features))
+	}
+
+	// Without a key, the export is the public's: no incident of the demo
+	// is published, so it holds none.
+	if out := mustCLI(t, d, c, append([]string{"export", "--format", "jsonl"}, filters...)...); out != "" {
+		t.Errorf("the public's export holds unpublished incidents:\n%.300s", out)
 	}
 
 	// Bad input: the server's problem or a usage error; no file is left.

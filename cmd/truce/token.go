@@ -11,10 +11,6 @@ import (
 	thttp "github.com/truce-project/truce/http"
 )
 
-// commandTokenTTL is how long the token a reading command makes for its
-// own requests lives.
-const commandTokenTTL = 10 * time.Minute
-
 func (m *Main) runToken(ctx context.Context, args []string) error {
 	fs := m.flagSet("token", "token --key KEYFILE [--ttl 8h] [--log ORIGIN | --server URL]",
 		"Prints a bearer token that proves, when reading, that you hold KEYFILE: a short claim\n"+
@@ -105,12 +101,5 @@ func (m *Main) readClient(ctx context.Context, server, keyFile string) (*thttp.C
 	if err != nil {
 		return nil, err
 	}
-	log := s.Log
-	if log == "" {
-		if log, err = m.serverOrigin(ctx, server); err != nil {
-			return nil, err
-		}
-	}
-	c.Token, err = truce.NewToken(s, log, m.Now(), commandTokenTTL)
-	return c, err
+	return c, m.authorize(ctx, c, s)
 }

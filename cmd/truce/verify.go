@@ -35,21 +35,28 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			"bundles, into a projection of its own, and checks the server's state roots, verdicts\n"+
 			"and incidents against it; a mismatch names the first that differs.\n"+
 			"The log's key comes from --vkey, else from the state file, else from the server on\n"+
-			"first use (with a warning): compare it with the one the deployment published.\n"+
-			"An audit compares the incidents the server shows its reader: with --key, a member\n"+
-			"audits every incident shared with members; without it, only what the public sees.")
+			"first use (with a warning): compare it with the one the deployment published.")
 	server := m.serverFlag(fs)
 	vkey := fs.String("vkey", "", "the log's verifier key, ORIGIN+HASH+KEY")
 	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
 	statement := fs.String("statement", "", "a statement id to check the inclusion of")
 	audit := fs.Bool("audit", false, "also replay the whole log with this binary's engine and check every state root, verdict and incident")
-	key := keyFlag(fs)
+	key := fs.String("key", "", "a member's key file: read as that member (an audit of incidents needs one)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c, err := m.readClient(ctx, *server, *key)
+	c, err := thttp.NewClient(*server)
 	if err != nil {
 		return err
+	}
+	if *key != "" {
+		s, err := truce.ReadSignerFile(*key)
+		if err != nil {
+			return err
+		}
+		if err := m.authorize(ctx, c, s); err != nil {
+			return err
+		}
 	}
 	raw, err := c.LogFile(ctx, "checkpoint")
 	if err != nil {
