@@ -428,3 +428,30 @@ func TestVerifyAuditAsMember(t *testing.T) {
 		t.Errorf("verify --audit --key:\n%s", out)
 	}
 }
+
+// TestSourceReads checks what a vetted source reads of the members'
+// channel: an empty inbox, and no bulletins (403).
+func TestSourceReads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "dep")
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Now: fixedNow, Getenv: func(string) string { return "" }}
+	err := m.Run(context.Background(), []string{"init", "--dir", dir, "--member", "party-a:party:Party A", "--member", "party-b:party:Party B",
+		"--member", "mediator:mediator:Mediator", "--member", "osint:source:An OSINT group"})
+	if err != nil {
+		t.Fatalf("truce init: %v", err)
+	}
+	c := newClock(t0)
+	d := openDaemon(t, dir)
+	key := func(m string) string { return filepath.Join(dir, "keys", m+".key") }
+	mustCLI(t, d, c, "bulletin", "--key", key("mediator"), "--title", "Talks", "--text", "Talks resume", "--ack-requested")
+
+	source := memberAt(t, d, c, key("osint"))
+	resp, data := source.do(http.MethodGet, "/v1/bulletins", nil)
+	checkProblem(t, resp, data, http.StatusForbidden, "osint is a source")
+	box := inboxOf(t, d, c, key("osint"))
+	if box.Role != truce.RoleSource || len(box.Reply)+len(box.Acknowledge)+len(box.Determine) != 0 {
+		t.Errorf("a source's inbox: %+v", box)
+	}
+	if a := inboxOf(t, d, c, key("party-a")); len(a.Acknowledge) != 1 {
+		t.Errorf("party-a's inbox: %+v", a.Acknowledge)
+	}
+}
