@@ -16,10 +16,13 @@
 //	GET  /v1/sites             GeoJSON: ?bbox=W,S,E,N&near=LAT,LON,M&category=&at=&controller=&limit=
 //	GET  /v1/sites/{id}        one site with its history
 //	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
-//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&after=&limit=
+//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&status=&after=&limit=
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
 //	GET  /v1/reports/{id}      one report with its incident
-//	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
+//	GET  /v1/export/incidents.geojson, .csv, .jsonl   every incident the same filters select
+//	GET  /v1/inbox             what awaits the token's member: replies, acknowledgements, determinations
+//	GET  /v1/bulletins         members only: every bulletin with its acknowledgements
+//	GET  /v1/bulletins/{id}    one bulletin
 //	GET  /v1/feed              server-sent events: ?kind=&party=&bbox=, resumable with Last-Event-ID
 //	POST /v1/webhooks          a member registers {"url", "filter"}; deliveries are signed
 //	GET  /v1/webhooks          the member's webhooks; GET, DELETE /v1/webhooks/{id} one of them
@@ -136,6 +139,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
+	mux.HandleFunc("GET /v1/export/incidents.jsonl", s.handleExportJSONL)
+	mux.HandleFunc("GET /v1/inbox", s.handleInbox)
+	mux.HandleFunc("GET /v1/bulletins", s.handleBulletins)
+	mux.HandleFunc("GET /v1/bulletins/{id}", s.handleBulletin)
 	mux.HandleFunc("GET /v1/feed", s.handleFeed)
 	mux.HandleFunc("POST /v1/webhooks", s.handleCreateWebhook)
 	mux.HandleFunc("GET /v1/webhooks", s.handleWebhooks)

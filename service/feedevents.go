@@ -80,8 +80,8 @@ func incidentEvent(id truce.EventID, inc *truce.Incident, policy truce.Policy, s
 // "overdue". Deadlines that passed before the service started are not
 // announced; the listing shows those incidents as overdue.
 
-// deadline is an incident's reply deadline.
-type deadline struct {
+// replyDue is an incident's reply deadline.
+type replyDue struct {
 	at time.Time
 	id string
 }
@@ -93,12 +93,12 @@ type deadlines struct {
 	latest map[string]time.Time
 }
 
-type deadlineHeap []deadline
+type deadlineHeap []replyDue
 
 func (h deadlineHeap) Len() int           { return len(h) }
 func (h deadlineHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
 func (h deadlineHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *deadlineHeap) Push(x any)        { *h = append(*h, x.(deadline)) }
+func (h *deadlineHeap) Push(x any)        { *h = append(*h, x.(replyDue)) }
 func (h *deadlineHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
@@ -120,7 +120,7 @@ func (d *deadlines) watch(inc *truce.Incident, now time.Time) {
 		return
 	}
 	d.latest[inc.ID] = *dl
-	heap.Push(&d.h, deadline{at: *dl, id: inc.ID})
+	heap.Push(&d.h, replyDue{at: *dl, id: inc.ID})
 }
 
 // due pops the deadlines passed at now and returns the incidents whose
@@ -128,7 +128,7 @@ func (d *deadlines) watch(inc *truce.Incident, now time.Time) {
 func (d *deadlines) due(now time.Time) []string {
 	var ids []string
 	for len(d.h) > 0 && now.After(d.h[0].at) {
-		x := heap.Pop(&d.h).(deadline)
+		x := heap.Pop(&d.h).(replyDue)
 		if at, ok := d.latest[x.id]; ok && at.Equal(x.at) {
 			delete(d.latest, x.id)
 			ids = append(ids, x.id)

@@ -102,33 +102,9 @@ func (s *sseStream) next() sseEvent {
 	return sseEvent{}
 }
 
-// clock is a test clock that the test moves.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 func TestFeedE2E(t *testing.T) {
-	dir, d0 := demoDeployment(t)
-	d0.Close()
-	clk := &clock{t: t0}
-	d := &Daemon{Dir: dir, Addr: "127.0.0.1:0", Now: clk.Now}
-	if err := d.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	clk := newClock(t0)
+	dir, d := demoAt(t, clk)
 	ua := (&testDeployment{Dir: dir}).signer(t, "ua")
 	token, err := truce.NewToken(ua, d.deployment.Origin, t0, 8*time.Hour)
 	if err != nil {
@@ -176,7 +152,7 @@ func TestFeedE2E(t *testing.T) {
 	}
 
 	// The deadline passes without a reply: an overdue event.
-	clk.Set(inc.Assessment.ReplyDeadline.Add(time.Second))
+	clk.set(inc.Assessment.ReplyDeadline.Add(time.Second))
 	d.service.CheckDeadlines()
 	over := member.next()
 	var od truce.Incident
@@ -195,7 +171,7 @@ func TestFeedE2E(t *testing.T) {
 
 	// A client resumes after the report's event: it gets the incident's,
 	// then the rest.
-	token, _ = truce.NewToken(ua, d.deployment.Origin, clk.Now(), 8*time.Hour)
+	token, _ = truce.NewToken(ua, d.deployment.Origin, clk.now(), 8*time.Hour)
 	resumed := openFeed(t, d.URL(), "/v1/feed", token, st.ID)
 	for _, want := range []string{ev.ID, "", over.ID} {
 		e := resumed.next()
