@@ -119,6 +119,9 @@ type Charter struct {
 	// replaces; empty for the first. It makes an old charter, replayed
 	// after a newer one, fail rather than take effect again.
 	Replaces string `json:"replaces,omitempty"`
+	// Witnesses, if set, names the witnesses that cosign the log's
+	// checkpoints and how many must (see WitnessPolicy).
+	Witnesses *WitnessPolicy `json:"witnesses,omitempty"`
 }
 
 // maxMembers keeps a charter well inside the log's entry limit.
@@ -155,6 +158,9 @@ func (c *Charter) Validate() error {
 	}
 	if parties == 0 {
 		return Errorf(EINVALID, "A charter names at least one party.")
+	}
+	if c.Witnesses != nil {
+		return c.Witnesses.validate(c)
 	}
 	return nil
 }

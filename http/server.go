@@ -19,6 +19,7 @@
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
 //	GET  /v1/reports/{id}      one report with its incident
 //	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
+//	GET  /v1/witnesses         the charter's witness policy; who cosigned the latest checkpoint
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
@@ -112,6 +113,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
+	mux.HandleFunc("GET /v1/witnesses", s.handleWitnesses)
 	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
 	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

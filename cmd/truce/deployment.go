@@ -29,8 +29,15 @@ type Deployment struct {
 	// StateRootInterval is how many log entries lie between two state
 	// roots. Optional; default 1000.
 	StateRootInterval uint64 `json:"state_root_interval,omitempty"`
+	// WitnessURLs maps the name of each witness the charter names to the
+	// base URL of its C2SP tlog-witness service, where the log asks it to
+	// cosign each checkpoint. Optional: a witness without a URL is not
+	// asked. "truce serve --witness NAME=URL" adds to it.
+	WitnessURLs map[string]string `json:"witness_urls,omitempty"`
 
 	dir string
+	// witnesses is the charter's policy, set by init.
+	witnesses *truce.WitnessPolicy
 }
 
 const deploymentFile = "truce.json"

@@ -103,6 +103,7 @@ func commands() []command {
 		{"sign", "sign a statement", (*Main).runSign},
 		{"submit", "submit signed statements to a server", (*Main).runSubmit},
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
+		{"witness", "run a witness that cosigns the log's consistent checkpoints", (*Main).runWitness},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
 		{"import", "import protected sites or reports from files", (*Main).runImport},
