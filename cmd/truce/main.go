@@ -104,6 +104,7 @@ func commands() []command {
 		{"submit", "submit signed statements to a server", (*Main).runSubmit},
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
 		{"witness", "run a witness that cosigns the log's consistent checkpoints", (*Main).runWitness},
+		{"mirror", "follow the log, replay it, and alert on any inconsistency", (*Main).runMirror},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
 		{"import", "import protected sites or reports from files", (*Main).runImport},

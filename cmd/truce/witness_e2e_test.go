@@ -226,6 +226,10 @@ func TestWitnessesRefuseFork(t *testing.T) {
 	if _, _, err := runCLI(t, d, "verify", "--state", state, "--vkey", dep.VerifierKey); err != nil {
 		t.Fatal(err)
 	}
+	mirrorDir := t.TempDir()
+	if err := openMirror(t, d.URL(), mirrorDir, dep.VerifierKey).Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	d.Close()
 
 	f := openWitnessedDaemon(t, fork, urls)
@@ -249,6 +253,22 @@ func TestWitnessesRefuseFork(t *testing.T) {
 	_, _, err := runCLI(t, f, "verify", "--state", state)
 	if truce.ErrorCode(err) != truce.ECONFLICT || !strings.Contains(err.Error(), "history was rewritten") {
 		t.Errorf("verify after the fork: %v, want the rewritten history reported", err)
+	}
+
+	// A mirror that followed the honest branch, pointed at the fork.
+	err = openMirror(t, f.URL(), mirrorDir, dep.VerifierKey).Sync(t.Context())
+	if truce.ErrorCode(err) != truce.ECONFLICT || !strings.Contains(err.Error(), "history was rewritten") {
+		t.Errorf("mirror after the fork: %v, want the rewritten history reported", err)
+	}
+	// A new mirror that only ever saw the fork finds the split view by
+	// gossip with the witnesses, which saw the honest branch.
+	var peers []string
+	for _, w := range ws {
+		peers = append(peers, w.srv.url)
+	}
+	err = openMirror(t, f.URL(), t.TempDir(), dep.VerifierKey, peers...).Sync(t.Context())
+	if truce.ErrorCode(err) != truce.ECONFLICT || !strings.Contains(err.Error(), "Split view") {
+		t.Errorf("a mirror of the fork, gossiping with the witnesses: %v, want the split view reported", err)
 	}
 }
 
