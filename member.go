@@ -119,6 +119,9 @@ type Charter struct {
 	// replaces; empty for the first. It makes an old charter, replayed
 	// after a newer one, fail rather than take effect again.
 	Replaces string `json:"replaces,omitempty"`
+	// Determiners says who must agree for a determination to take effect;
+	// nil lets any one mediator or monitor decide.
+	Determiners *DeterminerPolicy `json:"determiners,omitempty"`
 	// Witnesses, if set, names the witnesses that cosign the log's
 	// checkpoints and how many must (see WitnessPolicy).
 	Witnesses *WitnessPolicy `json:"witnesses,omitempty"`
@@ -158,6 +161,11 @@ func (c *Charter) Validate() error {
 	}
 	if parties == 0 {
 		return Errorf(EINVALID, "A charter names at least one party.")
+	}
+	if c.Determiners != nil {
+		if err := c.Determiners.Validate(); err != nil {
+			return err
+		}
 	}
 	if c.Witnesses != nil {
 		return c.Witnesses.validate(c)

@@ -9,6 +9,7 @@
 //	GET  /v1/statements/{id}   one statement with its envelope as submitted
 //	GET  /v1/receipts/{id}     a receipt against the latest checkpoint
 //	GET  /v1/members           members and their keys
+//	GET  /v1/whoami            who the request reads as: {"member", "role"}
 //	GET  /v1/agreements        agreements, versions, signatures, in-force periods
 //	GET  /v1/agreements/{id}   one agreement; ?at=TIME says what bound each party then
 //	GET  /v1/categories        the taxonomy of protected objects, and the acts
@@ -102,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/statements/{id}", s.handleStatement)
 	mux.HandleFunc("GET /v1/receipts/{id}", s.handleReceipt)
 	mux.HandleFunc("GET /v1/members", s.handleMembers)
+	mux.HandleFunc("GET /v1/whoami", s.handleWhoami)
 	mux.HandleFunc("GET /v1/agreements", s.handleAgreements)
 	mux.HandleFunc("GET /v1/agreements/{id}", s.handleAgreement)
 	mux.HandleFunc("GET /v1/categories", s.handleCategories)
@@ -119,7 +121,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	return s.logRequests(problemsForMux(mux, s.Logger))
+	return s.logRequests(s.authenticate(problemsForMux(mux, s.Logger)))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

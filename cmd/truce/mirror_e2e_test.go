@@ -120,7 +120,14 @@ func TestMirror(t *testing.T) {
 	// background, so that nothing writes the log while it is edited below.
 	mi.Close()
 	d.Close()
-	setStateRootInterval(t, dep.Dir, 1000)
+	dj, err := loadDeployment(dep.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dj.StateRootInterval = 1 << 40
+	if err := dj.save(); err != nil {
+		t.Fatal(err)
+	}
 	d = openDaemon(t, dep.Dir)
 	c = newClient(t, d.URL())
 	mi = openMirror(t, d.URL(), dir, dep.VerifierKey)
@@ -133,7 +140,7 @@ func TestMirror(t *testing.T) {
 	// An entry the mirror has not read yet is edited in its bundle.
 	submit()
 	restore := flipLastByte(t, latestFile(t, filepath.Join(dep.Dir, "log", "tile", "entries", "000.p")))
-	err := mi.Sync(t.Context())
+	err = mi.Sync(t.Context())
 	if truce.ErrorCode(err) != truce.ECONFLICT || !strings.Contains(err.Error(), "bundle was altered") {
 		t.Errorf("sync over an edited bundle: %v, want an alert", err)
 	}
