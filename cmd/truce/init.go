@@ -65,7 +65,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 			"naming the members. Keep the key files secret: each belongs to its member.\n"+
 			"Without --member, the members are two parties, a mediator, a monitor, and the\n"+
 			"operator, whose key (keys/operator.key) the service uses to sign state roots.\n"+
-			"Each party and the mediator also gets a witness key, keys/witness-MEMBER.key, and the\n"+
+			"Each party and the mediator also gets a witness key, keys/MEMBER.witness-key, and the\n"+
 			"charter names those witnesses and how many must cosign each checkpoint (see\n"+
 			"\"truce witness -h\"); --no-witnesses leaves them out.")
 	var opt initOptions

@@ -18,13 +18,14 @@ import (
 	"github.com/truce-project/truce/witness"
 )
 
-// witnessKeyFile is where init writes the witness key of a member.
+// witnessKeyFile is where init writes the witness key of a member: not
+// *.key, which are member keys.
 func witnessKeyFile(member string) string {
-	return filepath.Join("keys", "witness-"+member+".key")
+	return filepath.Join("keys", member+".witness-key")
 }
 
 // writeWitnessKeys makes a witness key for each party and the mediator,
-// writes it to keys/witness-MEMBER.key, and returns the charter's policy:
+// writes it to keys/MEMBER.witness-key, and returns the charter's policy:
 // those witnesses, with quorum of them (0 for a majority). quorum -1 asks
 // for no witnesses.
 func writeWitnessKeys(d *Deployment, members []truce.Member, quorum int) (*truce.WitnessPolicy, error) {
