@@ -16,12 +16,15 @@
 //	GET  /v1/sites/{id}        one site with its history
 //	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
 //	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&after=&limit=
+//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z and the filters above
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
+//	GET  /v1/daily             the daily report: ?date=YYYY-MM-DD&agreement=&format=json|md|html
 //	GET  /v1/reports/{id}      one report with its incident
 //	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
+//	GET  /                     the web interface (Server.UI), if set
 //
 // Every error is an RFC 9457 problem document.
 package http
@@ -32,6 +35,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/truce-project/truce"
@@ -49,6 +53,9 @@ type Server struct {
 	VerifierKey string
 	// Logger receives request and error logs. Optional.
 	Logger *slog.Logger
+	// UI serves the web interface at every GET path the API and the log do
+	// not claim. Optional: without it, those paths are 404.
+	UI http.Handler
 
 	ln     net.Listener
 	server *http.Server
@@ -108,7 +115,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/sites/{id}", s.handleSite)
 	mux.HandleFunc("POST /v1/sites/hashes", s.handleSiteHashes)
 	mux.HandleFunc("GET /v1/incidents", s.handleIncidents)
+	mux.HandleFunc("GET /v1/incidents/grid", s.handleIncidentGrid)
 	mux.HandleFunc("GET /v1/incidents/{id}", s.handleIncident)
+	mux.HandleFunc("GET /v1/daily", s.handleDaily)
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
@@ -117,7 +126,22 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	if s.UI != nil {
+		mux.Handle("GET /", s.ui())
+	}
 	return s.logRequests(problemsForMux(mux, s.Logger))
+}
+
+// ui serves the web interface, except under /v1/ and /log/, where a path
+// no route claims stays a problem document.
+func (s *Server) ui() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/log/") {
+			writeError(w, r, s.Logger, truce.Errorf(truce.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+			return
+		}
+		s.UI.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
