@@ -107,6 +107,7 @@ func commands() []command {
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
 		{"import", "import protected sites or reports from files", (*Main).runImport},
 		{"report", "compose, sign and submit a report", (*Main).runReport},
+		{"daily", "write the daily report of a day (md, html, json)", (*Main).runDaily},
 	}
 }
 

@@ -79,3 +79,29 @@ scenario('tampered-proof', async ctx => {
   const txt = await cells.first().textContent();
   assert(txt.startsWith('not verified'), `the proof cell says "${txt}"`);
 });
+
+scenario('agreements', async ctx => {
+  const { page, base } = ctx;
+  const ms = await ready(page, base + '/agreements');
+  const { agreements } = await json(base, '/v1/agreements');
+  const periods = agreements.reduce((n, a) => n + a.periods.length, 0);
+  assert(await page.locator('rect.period').count() === periods, `timeline bars: ${await page.locator('rect.period').count()}, want ${periods}`);
+  const added = await page.locator('.diff [data-change="add"]').allTextContents();
+  assert(added.some(t => t.includes('M1')), `the difference of versions 1 and 2 does not add clause M1: ${added}`);
+  await shot(ctx, 'web-agreements.png');
+  assert(ms < 1000, `the agreements page took ${ms} ms`);
+});
+
+scenario('daily', async ctx => {
+  const { page, base } = ctx;
+  const ms = await ready(page, base + '/daily?date=2025-03-21');
+  const frame = page.frameLocator('#daily-frame');
+  const h1 = await frame.locator('h1').textContent();
+  assert(h1.includes('2025-03-21'), `the report's title is "${h1}"`);
+  const rep = await json(base, '/v1/daily?date=2025-03-21');
+  const summary = await frame.locator('.summary').textContent();
+  assert(summary.startsWith(`${rep.total.day} incidents began on 2025-03-21`), `summary "${summary}" vs ${JSON.stringify(rep.total)}`);
+  assert(await frame.locator('svg').count() >= 1, 'no chart');
+  await shot(ctx, 'web-daily.png', { fullPage: true });
+  assert(ms < 1000, `the daily page took ${ms} ms`);
+});
