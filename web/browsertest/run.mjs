@@ -29,7 +29,12 @@ try {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', e => errors.push(e.message));
-    page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+    // Failed requests count, except the probes of endpoints a server may
+    // not have yet (the pages tolerate their absence).
+    page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
+    page.on('response', r => {
+      if (r.status() >= 400 && !/\/v1\/(witnesses|whoami)$/.test(new URL(r.url()).pathname) && !ctx.allowFailures) errors.push(`${r.status()} ${r.url()}`);
+    });
     const start = Date.now();
     try {
       await fn({ ...ctx, context, page, errors });

@@ -38,6 +38,20 @@ scenario('map', async ctx => {
   assert(ms < 1000, `the map took ${ms} ms to load`);
 });
 
+scenario('filter-party', async ctx => {
+  const { page, base } = ctx;
+  await ready(page, base + '/');
+  const before = +await page.getAttribute('#incident-count', 'data-count');
+  const want = (await json(base, '/v1/incidents?party=ru&limit=1000')).incidents.length;
+  assert(want !== before, 'the demo has the same count for ru as for everyone');
+  await page.selectOption('#f-party', 'ru');
+  await page.waitForSelector(`#incident-count[data-count="${want}"]`, { timeout: 5000 });
+  assert(page.url().includes('party=ru'), `the filter is not in the URL: ${page.url()}`);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  assert(+await page.getAttribute('#incident-count', 'data-count') === want, 'the filter does not survive a reload');
+});
+
 /** siteIncident returns an incident with a protected site within reach. */
 async function siteIncident(base, token) {
   const all = await json(base, '/v1/incidents?limit=1000', token);
@@ -104,4 +118,134 @@ scenario('daily', async ctx => {
   assert(await frame.locator('svg').count() >= 1, 'no chart');
   await shot(ctx, 'web-daily.png', { fullPage: true });
   assert(ms < 1000, `the daily page took ${ms} ms`);
+});
+
+scenario('log', async ctx => {
+  const { page, base } = ctx;
+  const ms = await ready(page, base + '/checkpoints');
+  const size = +(await (await fetch(base + '/log/checkpoint')).text()).split('\n')[1];
+  assert(+await page.getAttribute('#log-size', 'data-size') === size, `size shown ${await page.textContent('#log-size')}, want ${size}`);
+  const state = await page.getAttribute('#cp-signature', 'data-state');
+  assert(state === 'verified', `the checkpoint's signature is ${state}: ${await page.textContent('#cp-signature')}`);
+  assert(await page.locator('#size-chart polyline').count() === 1, 'no size chart');
+  await shot(ctx, 'web-log.png');
+  assert(ms < 1000, `the log page took ${ms} ms`);
+});
+
+// A report text that would run if a page put it in as markup.
+const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> & <b>bold</b>';
+
+/** memberToken signs a token for a demo key, as the sign-in page does. */
+async function memberToken(ctx, member) {
+  const { createPrivateKey, sign } = await import('node:crypto');
+  const k = JSON.parse(readFileSync(join(ctx.keys, member + '.key'), 'utf8'));
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(k.seed, 'base64')]);
+  const key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = Buffer.from(JSON.stringify({ log: k.log, member: k.member, key: k.key_id, iat, exp: iat + 3600 }));
+  const sig = sign(null, Buffer.concat([Buffer.from('truce-token-v1\n'), claims]), key);
+  return `truce1.${claims.toString('base64url')}.${sig.toString('base64url')}`;
+}
+
+scenario('signin-and-report', async ctx => {
+  const { page, base, keys } = ctx;
+  await ready(page, base + '/signin');
+  await page.setInputFiles('#keyfile', join(keys, 'ua.key'));
+  await page.waitForSelector('#signin-state[data-member="ua"]', { timeout: 5000 });
+  const t = await page.evaluate(() => sessionStorage.getItem('truce.token'));
+  assert(t && t.startsWith('truce1.'), `no token after sign-in: ${t}`);
+  const who = await page.evaluate(async () => { const r = await fetch('/v1/whoami', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('truce.token') } }); return r.ok ? r.json() : null; });
+  if (who) assert(who.member === 'ua' && who.role === 'party', `whoami with the browser's token: ${JSON.stringify(who)}`);
+  await shot(ctx, 'web-signin.png');
+
+  await ready(page, base + '/report');
+  await page.setInputFiles('#r-key', join(keys, 'ua.key'));
+  await page.waitForSelector('#r-submit:not([disabled])');
+  await page.fill('#r-start', '2025-03-22T02:15');
+  await page.click('#report-map', { position: { x: 400, y: 150 } });
+  await page.fill('#r-lat', '47.5125');
+  await page.fill('#r-lon', '34.585');
+  await page.fill('#r-radius', '500');
+  await page.selectOption('#r-act', 'drone_strike');
+  await page.selectOption('#r-accused', 'ru');
+  await page.fill('#r-text', hostile);
+  await shot(ctx, 'web-report.png', { fullPage: true });
+  await page.click('#r-submit');
+  await page.waitForSelector('#r-receipt', { timeout: 10000 });
+  const incident = await page.getAttribute('#r-receipt', 'data-incident');
+  assert(incident, 'the receipt names no incident');
+
+  await ready(page, base + '/incidents/' + incident);
+  const texts = await page.locator('blockquote.report-text').allTextContents();
+  assert(texts.includes(hostile), `the report's text is not shown as text: ${JSON.stringify(texts)}`);
+  assert(await page.evaluate(() => window.__pwned) === undefined, 'the report text ran as a script');
+  assert(await page.locator('main img[src="x"], main b').count() === 0, 'the report text became markup');
+  const states = await page.locator('td.proof').evaluateAll(tds => tds.map(td => td.dataset.state));
+  assert(states.length > 0 && states.every(s => s === 'verified'), `proofs of the new report: ${states}`);
+});
+
+scenario('public-view', async ctx => {
+  const { page, base } = ctx;
+  // What a member may read and the public may not: every string of the
+  // member's view of the incidents, sites and reports that the public's
+  // view lacks. None may appear on the public pages.
+  const token = await memberToken(ctx, 'us');
+  const inc = await siteIncident(base, token);
+  const strings = v => typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
+  const restricted = new Set();
+  for (const path of ['/v1/incidents/' + inc.id, '/v1/sites?limit=10000', ...inc.reports.map(r => '/v1/reports/' + r.statement)]) {
+    const member = await json(base, path, token);
+    let pub = null;
+    try { pub = await json(base, path); } catch (e) { /* hidden from the public as a whole */ }
+    const open = new Set(strings(pub));
+    for (const s of strings(member)) if (s.length >= 6 && !open.has(s) && !/^\d{4}-\d\d-\d\dT/.test(s)) restricted.add(s);
+  }
+  ctx.allowFailures = true; // the public may be refused some reports
+  for (const path of ['/', '/incidents/' + inc.id]) {
+    await ready(page, base + path);
+    const body = await page.evaluate(() => document.body.innerText);
+    for (const s of restricted) assert(!body.includes(s), `the public page ${path} shows "${s}", which only members may read`);
+  }
+  assert(await page.evaluate(() => sessionStorage.getItem('truce.token')) === null, 'the public view had a token');
+});
+
+const pagePaths = ['/', '/agreements', '/daily?date=2025-03-21', '/checkpoints', '/signin', '/report'];
+
+scenario('narrow-screen', async ctx => {
+  const { page, base } = ctx;
+  await page.setViewportSize({ width: 375, height: 740 });
+  const inc = await siteIncident(base);
+  for (const path of [...pagePaths, '/incidents/' + inc.id]) {
+    await ready(page, base + path);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(over <= 1, `${path} is ${over} px wider than a 375 px screen`);
+    if (path === '/') await shot(ctx, 'web-map-narrow.png');
+  }
+});
+
+scenario('keyboard-and-labels', async ctx => {
+  const { page, base } = ctx;
+  const inc = await siteIncident(base);
+  for (const path of [...pagePaths, '/incidents/' + inc.id]) {
+    await ready(page, base + path);
+    const problems = await page.evaluate(() => {
+      const out = [];
+      for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) out.push('an image without alt: ' + img.src);
+      for (const c of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+        if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.closest('.leaflet-control')) out.push('a control without a label: ' + (c.id || c.name || c.outerHTML.slice(0, 60)));
+      }
+      for (const s of document.querySelectorAll('main svg[role=img]')) if (!s.getAttribute('aria-label')) out.push('a chart without a text alternative');
+      return out;
+    });
+    assert(!problems.length, `${path}: ${problems.join('; ')}`);
+  }
+  // The map's filters and incidents are reachable with Tab alone.
+  await ready(page, base + '/');
+  const reached = new Set();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement.id || document.activeElement.className || document.activeElement.tagName));
+  }
+  for (const id of ['f-party', 'f-category', 'f-grade', 'f-status', 'f-window']) assert(reached.has(id), `Tab does not reach #${id}: ${[...reached]}`);
+  assert([...reached].some(c => String(c).includes('leaflet-marker-icon')), 'Tab reaches no marker on the map');
 });

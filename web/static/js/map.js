@@ -28,7 +28,7 @@ async function main() {
   };
   layers.zones.addTo(map); layers.sites.addTo(map); layers.incidents.addTo(map);
   L.control.layers(null, { 'Protected sites': layers.sites, 'Power lines (zoom in)': layers.lines, 'Agreement zones': layers.zones, Incidents: layers.incidents },
-    { collapsed: false, position: 'topright' }).addTo(map);
+    { collapsed: innerWidth < 700, position: 'topright' }).addTo(map);
   drawZones(layers.zones, ags.agreements || []);
   const refreshSites = () => loadSites(layers, map).catch(e => console.error(e));
   const refresh = debounce(() => loadGrid(map, layers.incidents).catch(e => { if (e.name !== 'AbortError') showCounts('Could not load incidents: ' + e.message); }), 150);
