@@ -5,7 +5,7 @@ package truce
 func (a *Authority) Apply(st *Statement, index uint64) Change {
 	switch b := st.Body.(type) {
 	case *Charter:
-		a.charter = st.ID
+		a.charter, a.rules = st.ID, b
 		return a.applyCharter(b, index)
 	case *KeyAdd:
 		return Change{Keys: []Key{*a.register(st.Payload.Signer, b.Key, index)}}

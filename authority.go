@@ -43,6 +43,7 @@ type Change struct {
 	Sites      []SiteState
 	SiteEvents []SiteEvent
 	Reports    []ReportState
+	Bulletins  []BulletinState
 }
 
 // Authority is who may say what at one position of the log: the members
@@ -51,8 +52,10 @@ type Change struct {
 // use.
 type Authority struct {
 	origin string
-	// charter is the statement id of the charter in force.
+	// charter is the statement id of the charter in force, and rules its
+	// body.
 	charter string
+	rules   *Charter
 	members map[string]*MemberState
 	keys    map[string]*Key
 }
@@ -85,6 +88,21 @@ func RestoreAuthority(origin, charter string, members []MemberState, keys []Key)
 
 // Charter returns the statement id of the charter in force, or "".
 func (a *Authority) Charter() string { return a.charter }
+
+// Rules returns the charter in force, or nil. Callers must not change it.
+func (a *Authority) Rules() *Charter { return a.rules }
+
+// RestoreRules gives a restored authority the body of its charter in
+// force, which a store keeps as the charter's envelope. Returns ECONFLICT
+// if st is not that charter.
+func (a *Authority) RestoreRules(st *Statement) error {
+	c, ok := st.Body.(*Charter)
+	if !ok || st.ID != a.charter {
+		return Errorf(ECONFLICT, "Statement %s is not the charter in force, %s.", st.ID, a.charter)
+	}
+	a.rules = c
+	return nil
+}
 
 // Origin returns the log origin that statements must name.
 func (a *Authority) Origin() string { return a.origin }

@@ -62,6 +62,19 @@ func FuzzParseStatement(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	id := strings.Repeat("ab", 32)
+	for kind, body := range map[truce.Kind]any{
+		truce.KindResponse:      truce.Response{Incident: id, Stance: truce.StanceCounterClaim, Actor: "ru", Text: "They did.", Evidence: []truce.Evidence{{SHA256: id, MediaType: "image/png"}}},
+		truce.KindDetermination: truce.Determination{Incident: id, Finding: truce.FindingBreach, Party: "ru", Clauses: []string{"E1"}, Publish: true, Text: "Reasons."},
+		truce.KindBulletin:      truce.Bulletin{Title: "T", Text: "x", To: []string{"ua"}, Window: &truce.Span{From: t0}, AckRequested: true},
+		truce.KindBulletinAck:   truce.BulletinAck{Bulletin: id},
+	} {
+		st, err := truce.Sign(fx.us, origin, kind, t0, body)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(st.Raw)
+	}
 	members, keys := chartered.Members(), chartered.Keys()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkStatement(t, fx, members, keys, data)

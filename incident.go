@@ -19,9 +19,95 @@ type Incident struct {
 	// Assessment is the engine's reading of the incident against the
 	// terms and the registry, as of UpdatedAt.
 	Assessment Assessment `json:"assessment"`
-	// UpdatedAt is the log index of the last report or retraction that
-	// changed the incident.
+	// Responses are the accused parties' replies, and Determinations the
+	// determiners' findings, in log order.
+	Responses      []IncidentResponse      `json:"responses"`
+	Determinations []IncidentDetermination `json:"determinations"`
+	// Determination is the finding the required determiners agree on, once
+	// they do.
+	Determination *Determined `json:"determination,omitempty"`
+	// Status is where the incident stands in the process, as of UpdatedAt.
+	// It is never StatusOverdue, which depends on the reader's clock: see
+	// [Incident.StatusAt].
+	Status IncidentStatus `json:"status"`
+	// UpdatedAt is the log index of the last statement that changed the
+	// incident.
 	UpdatedAt uint64 `json:"updated_at"`
+}
+
+// IncidentStatus is where an incident stands in the process.
+type IncidentStatus string
+
+// The statuses, in the order an incident moves through them.
+const (
+	StatusOpen          IncidentStatus = "open"           // nobody to notify, or nothing protected within reach
+	StatusAwaitingReply IncidentStatus = "awaiting_reply" // an accused party was notified; the deadline runs
+	StatusOverdue       IncidentStatus = "overdue"        // the deadline passed without a reply
+	StatusReplied       IncidentStatus = "replied"        // an accused party replied
+	StatusDetermined    IncidentStatus = "determined"     // the determiners agree on a finding
+	StatusPublished     IncidentStatus = "published"      // ... and agree to publish it
+)
+
+// IncidentStatuses returns the statuses in order.
+func IncidentStatuses() []IncidentStatus {
+	return []IncidentStatus{StatusOpen, StatusAwaitingReply, StatusOverdue, StatusReplied, StatusDetermined, StatusPublished}
+}
+
+// StatusAt returns the incident's status as a reader sees it at now: an
+// incident awaiting a reply whose deadline has passed is overdue. The log
+// has no clock, so the projection never stores that status itself.
+func (inc *Incident) StatusAt(now time.Time) IncidentStatus {
+	if inc.Status == StatusAwaitingReply && inc.Assessment.ReplyDeadline != nil && now.After(*inc.Assessment.ReplyDeadline) {
+		return StatusOverdue
+	}
+	return inc.Status
+}
+
+// Published reports whether the determiners agreed to publish it.
+func (inc *Incident) Published() bool { return inc.Status == StatusPublished }
+
+// IncidentResponse is an accused party's reply, as the incident records it.
+type IncidentResponse struct {
+	Statement string     `json:"statement"`
+	Index     uint64     `json:"index"`
+	Party     string     `json:"party"`
+	Time      time.Time  `json:"time"`
+	Stance    Stance     `json:"stance"`
+	Actor     string     `json:"actor,omitempty"`
+	Text      string     `json:"text"`
+	Evidence  []Evidence `json:"evidence"`
+	// Late is set when the reply came after the reply deadline.
+	Late bool `json:"late,omitempty"`
+}
+
+// IncidentDetermination is one determiner's finding, as the incident
+// records it.
+type IncidentDetermination struct {
+	Statement string    `json:"statement"`
+	Index     uint64    `json:"index"`
+	Signer    string    `json:"signer"`
+	Role      Role      `json:"role"`
+	Time      time.Time `json:"time"`
+	Finding   Finding   `json:"finding"`
+	Party     string    `json:"party,omitempty"`
+	Clauses   []string  `json:"clauses"`
+	Publish   bool      `json:"publish"`
+	Text      string    `json:"text"`
+	// Superseded is set when the same determiner determined again later.
+	Superseded bool `json:"superseded,omitempty"`
+}
+
+// Determined is the finding that the required determiners agree on.
+type Determined struct {
+	Finding Finding `json:"finding"`
+	Party   string  `json:"party,omitempty"`
+	// Clauses are those any agreeing determiner named, sorted.
+	Clauses     []string `json:"clauses"`
+	Publish     bool     `json:"publish"`
+	Determiners []string `json:"determiners"`
+	// Index is the log index of the determination that completed the
+	// agreement.
+	Index uint64 `json:"index"`
 }
 
 // IncidentReport is one report of an incident.

@@ -119,6 +119,9 @@ type Charter struct {
 	// replaces; empty for the first. It makes an old charter, replayed
 	// after a newer one, fail rather than take effect again.
 	Replaces string `json:"replaces,omitempty"`
+	// Determiners says who must agree for a determination to take effect;
+	// nil lets any one mediator or monitor decide.
+	Determiners *DeterminerPolicy `json:"determiners,omitempty"`
 }
 
 // maxMembers keeps a charter well inside the log's entry limit.
@@ -155,6 +158,9 @@ func (c *Charter) Validate() error {
 	}
 	if parties == 0 {
 		return Errorf(EINVALID, "A charter names at least one party.")
+	}
+	if c.Determiners != nil {
+		return c.Determiners.Validate()
 	}
 	return nil
 }

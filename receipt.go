@@ -80,7 +80,16 @@ type Ledger interface {
 	// Report returns a report statement's record, its body and the id of its
 	// incident, or ENOTFOUND.
 	Report(ctx context.Context, id string) (*ReportView, error)
+
+	// Authenticate returns the reader that a bearer token proves, or
+	// EUNAUTHORIZED saying why it does not.
+	Authenticate(ctx context.Context, token string) (Reader, error)
 }
+
+// Every read method of a Ledger answers the reader that its context
+// carries (see [WithReader]), the public when it carries none: what a
+// reader may not see is ENOTFOUND or left out, never an error that tells
+// it exists.
 
 // IncidentQuery selects incidents. The zero query selects all, oldest
 // first.

@@ -242,11 +242,15 @@ func (c *Casualties) validate() error {
 	return oneOf("casualties.precision", c.Precision, countPrecisions)
 }
 
-func (r *Report) validateEvidence() error {
-	if len(r.Evidence) > 64 {
+func (r *Report) validateEvidence() error { return validateEvidence(r.Evidence) }
+
+// validateEvidence checks a list of evidence files, of a report or a
+// response.
+func validateEvidence(files []Evidence) error {
+	if len(files) > 64 {
 		return Errorf(EINVALID, "evidence lists more than 64 files; put the rest in an archive and list its hash.")
 	}
-	for i, e := range r.Evidence {
+	for i, e := range files {
 		if b, err := hex.DecodeString(e.SHA256); err != nil || len(b) != 32 || e.SHA256 != hexLower(e.SHA256) {
 			return Errorf(EINVALID, "evidence %d: sha256 must be 64 lowercase hex digits.", i)
 		}

@@ -6,14 +6,15 @@ package truce
 // It is not safe for concurrent use.
 type State struct {
 	*Authority
-	Terms    *Terms
-	Registry *Registry
-	Reports  *Reports
+	Terms     *Terms
+	Registry  *Registry
+	Reports   *Reports
+	Bulletins *Bulletins
 }
 
 // NewState returns the state of an empty log with the given origin.
 func NewState(origin string) *State {
-	return &State{Authority: NewAuthority(origin), Terms: NewTerms(), Registry: NewRegistry(), Reports: NewReports()}
+	return &State{Authority: NewAuthority(origin), Terms: NewTerms(), Registry: NewRegistry(), Reports: NewReports(), Bulletins: NewBulletins()}
 }
 
 // roles lists who may make statements of each kind beyond the charter and
@@ -27,6 +28,10 @@ var roles = map[Kind][]Role{
 	KindSiteDispute:      {RoleParty},
 	KindReport:           {RoleParty, RoleMonitor, RoleSource, RoleMediator},
 	KindReportRetract:    {RoleParty, RoleMonitor, RoleSource, RoleMediator},
+	KindResponse:         {RoleParty},
+	KindDetermination:    {RoleMediator, RoleMonitor},
+	KindBulletin:         {RoleParty, RoleMediator, RoleMonitor},
+	KindBulletinAck:      {RoleParty, RoleMediator, RoleMonitor},
 	KindStateRoot:        {RoleOperator},
 }
 
@@ -82,6 +87,31 @@ func (s *State) checkBody(signer *MemberState, body any) error {
 		return s.checkReport(signer, b)
 	case *ReportRetract:
 		return s.Reports.checkRetract(signer.ID, b)
+	case *Determination:
+		if b.Party != "" && !s.isParty(b.Party) {
+			return Errorf(EINVALID, "party: %q is not a party in the charter.", b.Party)
+		}
+	case *Bulletin:
+		return s.checkBulletin(signer, b)
+	case *BulletinAck:
+		return s.Bulletins.checkAck(signer.ID, b)
+	}
+	return nil
+}
+
+// checkBulletin checks that a bulletin is addressed to members who can
+// read it: parties, mediators and monitors, other than its author.
+func (s *State) checkBulletin(signer *MemberState, b *Bulletin) error {
+	for _, id := range b.To {
+		m := s.Member(id)
+		switch {
+		case m == nil || m.Removed:
+			return Errorf(EINVALID, "to: %q is not a member in the charter.", id)
+		case id == signer.ID:
+			return Errorf(EINVALID, "to: a bulletin is not addressed to its author.")
+		case !hasRole(roles[KindBulletin], m.Role):
+			return Errorf(EINVALID, "to: %q is a %s; bulletins go to parties, mediators and monitors.", id, m.Role)
+		}
 	}
 	return nil
 }
@@ -158,6 +188,10 @@ func (s *State) Apply(st *Statement, index uint64) Change {
 		return Change{Reports: []ReportState{*s.Reports.add(st.ID, index, p.Signer, b)}}
 	case *ReportRetract:
 		return Change{Reports: []ReportState{*s.Reports.retract(b)}}
+	case *Bulletin:
+		return Change{Bulletins: []BulletinState{s.Bulletins.add(st.ID, index, p.Signer, p.Time, b).Clone()}}
+	case *BulletinAck:
+		return Change{Bulletins: []BulletinState{s.Bulletins.ack(st, index, b).Clone()}}
 	case *SiteRetire:
 		return s.siteChange(s.Registry.retire(b, p.Time), st, index, "retired: "+b.Reason)
 	case *SiteDispute:

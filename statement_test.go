@@ -137,7 +137,7 @@ func TestParseStatementRefuses(t *testing.T) {
 		{"charter without a party", envelopeOf(f.us, string(mustMarshal(t, payload(t, f.us, truce.KindCharter, t0, noParty)))), truce.EINVALID, "at least one party"},
 		{"unknown kind", withPayload(`"key.revoke"`, `"gossip"`), truce.EINVALID, `unknown kind "gossip"`},
 		{"empty kind", withPayload(`"key.revoke"`, `""`), truce.EINVALID, "unknown kind"},
-		{"planned kind", withPayload(`"key.revoke"`, `"response"`), truce.ENOTIMPLEMENTED, `"response"`},
+		{"body of another kind", withPayload(`"key.revoke"`, `"response"`), truce.EINVALID, `Payload body (response)`},
 		{"missing time", withPayload(`"time":"2025-03-18T12:00:00Z",`, ``), truce.EINVALID, "time is required"},
 		{"null time", withPayload(`"2025-03-18T12:00:00Z"`, `null`), truce.EINVALID, "time is required"},
 		{"time not RFC 3339", withPayload(`2025-03-18T12:00:00Z`, `18 March 2025`), truce.EINVALID, `Time "18 March 2025" is not an RFC 3339 time`},

@@ -29,6 +29,9 @@ type Record struct {
 	Status   Status `json:"status"`
 	// Reason says why a rejected statement was rejected.
 	Reason string `json:"reason,omitempty"`
+	// Withheld is set when the reader may not read the statement: the
+	// record then holds only what the public log shows of it.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // NewRecord returns the record of st at index with the verdict of err,
@@ -59,6 +62,8 @@ type Batch struct {
 	// Reports and Incidents are upserted by id.
 	Reports   []ReportState
 	Incidents []Incident
+	// Bulletins are upserted by id.
+	Bulletins []BulletinState
 }
 
 // Store holds the projection of the log. Every method is one transaction.
@@ -108,6 +113,10 @@ type Store interface {
 
 	// Incidents returns every incident, ordered by id.
 	Incidents(ctx context.Context) ([]Incident, error)
+
+	// Bulletins returns every bulletin with its acknowledgements, in log
+	// order.
+	Bulletins(ctx context.Context) ([]BulletinState, error)
 
 	// Envelopes calls fn with the envelope of every accepted statement of
 	// kind, in log order, stopping at fn's first error.

@@ -38,6 +38,9 @@ func (e *Engine) assess(inc *truce.Incident, counting []counted) truce.Assessmen
 	}
 	e.findSites(rd, inc, counting)
 	rd.a.Grade = gradeOf(counting)
+	if rd.a.Grade != truce.GradeRetracted && contested(inc) {
+		rd.a.Grade = truce.GradeContested
+	}
 	rd.a.ReplyDeadline = replyDeadline(rd, inc, counting)
 	rd.a.Findings = e.findings(rd, inc, counting)
 	return rd.a

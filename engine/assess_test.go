@@ -200,7 +200,7 @@ func TestAssessment(t *testing.T) {
 		},
 		{
 			name:  "no agreement at all",
-			setup: newDeployment,
+			setup: func(tb testing.TB) *deployment { return newDeployment(tb) },
 			by:    "ua", r: newReport(near, nppLon, 500, mar20, truce.ActDroneStrike, "ru"),
 			parties:  []string{"ru: not a party to any agreement"},
 			findings: []string{"no protected site within 0.5 km", "no terms bind ru: not a party to any agreement"},
@@ -219,7 +219,7 @@ func TestAssessment(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			setup := c.setup
 			if setup == nil {
-				setup = newMoratorium
+				setup = func(tb testing.TB) *deployment { return newMoratorium(tb) }
 			}
 			d := setup(t)
 			inc := d.incidentOf(d.report(c.by, c.r))

@@ -181,6 +181,24 @@ func clone(inc *truce.Incident) truce.Incident {
 		a.Sites[i] = f
 	}
 	a.Findings = cloneStrings(a.Findings)
+	c.Responses = make([]truce.IncidentResponse, len(inc.Responses))
+	for i, r := range inc.Responses {
+		r.Time, r.Evidence = r.Time.UTC(), cloneEvidence(r.Evidence)
+		c.Responses[i] = r
+	}
+	c.Determinations = make([]truce.IncidentDetermination, len(inc.Determinations))
+	for i, d := range inc.Determinations {
+		d.Time, d.Clauses = d.Time.UTC(), cloneStrings(d.Clauses)
+		c.Determinations[i] = d
+	}
+	if d := inc.Determination; d != nil {
+		dc := *d
+		dc.Clauses, dc.Determiners = cloneStrings(d.Clauses), cloneStrings(d.Determiners)
+		c.Determination = &dc
+	}
+	if c.Status == "" {
+		c.Status = status(&c)
+	}
 	return c
 }
 

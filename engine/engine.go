@@ -41,6 +41,8 @@ type Engine struct {
 	// from it.
 	plans []*plan
 	zones map[*truce.Clause][4]float64
+	// members decides the roles of determiners and the charter's policy.
+	members *truce.Authority
 }
 
 // incident is an incident and what the engine needs to derive it again.
@@ -173,6 +175,10 @@ func (e *Engine) Apply(st *truce.Statement, index uint64) ([]truce.Incident, err
 		x, err = e.applyReport(st, b, index)
 	case *truce.ReportRetract:
 		x, err = e.applyRetract(st, b, index)
+	case *truce.Response:
+		x, err = e.applyResponse(st, b, index)
+	case *truce.Determination:
+		x, err = e.applyDetermination(st, b, index)
 	default:
 		return nil, nil
 	}
@@ -241,6 +247,7 @@ func (e *Engine) applyRetract(st *truce.Statement, b *truce.ReportRetract, index
 func (e *Engine) update(x *incident, index uint64) error {
 	counting := x.derive()
 	x.inc.Assessment = e.assess(&x.inc, counting)
+	x.inc.Status = status(&x.inc)
 	x.inc.UpdatedAt = index
 	e.sums.touch(x)
 	if len(counting) == 0 {

@@ -51,7 +51,7 @@ type deployment struct {
 // newDeployment returns a deployment with its charter, signed by the
 // mediator. Its keys are the same on every run: they come from a ChaCha8
 // stream with a fixed seed.
-func newDeployment(tb testing.TB) *deployment {
+func newDeployment(tb testing.TB, amend ...func(*truce.Charter)) *deployment {
 	tb.Helper()
 	rng := rand.NewChaCha8([32]byte{'e', 'n', 'g', 'i', 'n', 'e'})
 	d := &deployment{
@@ -67,7 +67,11 @@ func newDeployment(tb testing.TB) *deployment {
 		d.keys[m.id], d.kinds[m.id] = s, m.kind
 		charter.Members = append(charter.Members, truce.Member{ID: m.id, Role: m.role, Name: m.name, Keys: []truce.PublicKey{truce.NewPublicKey(s.Public())}})
 	}
+	for _, f := range amend {
+		f(charter)
+	}
 	d.engine = engine.New(d.state.Terms, d.state.Registry, d.sites)
+	d.engine.UseAuthority(d.state.Authority)
 	d.do("us", truce.KindCharter, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), charter)
 	return d
 }
@@ -97,6 +101,24 @@ func (d *deployment) do(signer string, kind truce.Kind, at time.Time, body any) 
 		d.tb.Fatalf("engine: apply %s by %s at %d: %v", kind, signer, index, err)
 	}
 	return st, incs
+}
+
+// try signs a statement and checks it as the projector does, against the
+// state and then the engine; if both accept it, it applies it as do does.
+func (d *deployment) try(signer string, kind truce.Kind, at time.Time, body any) ([]truce.Incident, error) {
+	d.tb.Helper()
+	st, err := truce.Sign(d.keys[signer], origin, kind, at, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.state.Check(st); err != nil {
+		return nil, err
+	}
+	if err := d.engine.Check(st); err != nil {
+		return nil, err
+	}
+	_, incs := d.do(signer, kind, at, body)
+	return incs, nil
 }
 
 // report applies a report by signer, claimed at its end, with the source
@@ -167,9 +189,9 @@ var (
 // newMoratorium returns a deployment with the demo agreement's two
 // versions, signed by Russia from 18 March 2025, 14:00 UTC and by Ukraine
 // from 25 March, and three sites that Ukraine declared on 1 March.
-func newMoratorium(tb testing.TB) *deployment {
+func newMoratorium(tb testing.TB, amend ...func(*truce.Charter)) *deployment {
 	tb.Helper()
-	d := newDeployment(tb)
+	d := newDeployment(tb, amend...)
 	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	for _, s := range []truce.Site{
 		{ID: "zaporizhzhia-npp", Name: "Zaporizhzhia NPP", Category: "energy.generation.nuclear", Geometry: truce.NewPoint(nppLon, nppLat), Controller: "ua"},

@@ -21,6 +21,9 @@ type Client struct {
 	BaseURL string
 	// HTTP is the client to use. Optional; defaults to one with a 60 s timeout.
 	HTTP *http.Client
+	// Token, if set, is sent as the bearer token of every API request, so
+	// that the server answers as the member it proves (see truce.NewToken).
+	Token string
 }
 
 // NewClient returns a client for the server at base. Returns EINVALID if
@@ -101,6 +104,9 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {

@@ -19,21 +19,24 @@ type Grid struct {
 	// Zoom is the map zoom the cells were sized for; CellDegrees their side.
 	Zoom        int     `json:"zoom"`
 	CellDegrees float64 `json:"cell_deg"`
-	// Total counts the incidents in every cell; Grades counts them by grade.
-	Total  int            `json:"total"`
-	Grades map[string]int `json:"grades"`
-	Cells  []GridCell     `json:"cells"`
+	// Total counts the incidents in every cell; Grades and Statuses count
+	// them by grade and by status.
+	Total    int            `json:"total"`
+	Grades   map[string]int `json:"grades"`
+	Statuses map[string]int `json:"statuses"`
+	Cells    []GridCell     `json:"cells"`
 }
 
 // GridCell is one cell's incidents: their count, the mean of their
 // positions, their extent (west, south, east, north), and their grades.
 // A cell of one incident names it.
 type GridCell struct {
-	Lat    float64        `json:"lat"`
-	Lon    float64        `json:"lon"`
-	Count  int            `json:"count"`
-	BBox   [4]float64     `json:"bbox"`
-	Grades map[string]int `json:"grades"`
+	Lat      float64        `json:"lat"`
+	Lon      float64        `json:"lon"`
+	Count    int            `json:"count"`
+	BBox     [4]float64     `json:"bbox"`
+	Grades   map[string]int `json:"grades"`
+	Statuses map[string]int `json:"statuses"`
 	// Incident, Start and Act describe the cell's only incident.
 	Incident string `json:"incident,omitempty"`
 	Start    string `json:"start,omitempty"`
@@ -56,18 +59,20 @@ func (s *Server) handleIncidentGrid(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cats []truce.Category
-	for _, c := range r.URL.Query()["category"] {
-		for _, part := range strings.Split(c, ",") {
-			if part != "" {
-				cats = append(cats, truce.Category(part))
-			}
-		}
+	for _, c := range listParam(r, "category") {
+		cats = append(cats, truce.Category(c))
 	}
+	statuses := map[truce.IncidentStatus]bool{}
+	for _, st := range listParam(r, "status") {
+		statuses[truce.IncidentStatus(st)] = true
+	}
+	now := s.now()
 	var points []gridPoint
 	err = s.eachIncident(r, q, func(inc *truce.Incident) error {
-		if len(cats) == 0 || reachesCategory(inc, cats) {
+		status := inc.StatusAt(now)
+		if (len(cats) == 0 || reachesCategory(inc, cats)) && (len(statuses) == 0 || statuses[status]) {
 			points = append(points, gridPoint{inc.ID, inc.Where.Lat, inc.Where.Lon, string(inc.Assessment.Grade),
-				inc.Start.Format(time.RFC3339), string(inc.Act)})
+				string(status), inc.Start.Format(time.RFC3339), string(inc.Act)})
 		}
 		return nil
 	})
@@ -89,6 +94,28 @@ func (s *Server) handleIncidentGrid(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// listParam returns a repeatable, comma-separated query parameter's values.
+func listParam(r *http.Request, name string) []string {
+	var out []string
+	for _, v := range r.URL.Query()[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// now is the server's clock: an incident awaiting a reply is overdue once
+// its deadline has passed.
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
 // maxGridCells bounds the cells of one answer.
 const maxGridCells = 5000
 
@@ -97,6 +124,7 @@ type gridPoint struct {
 	id       string
 	lat, lon float64
 	grade    string
+	status   string
 	start    string
 	act      string
 }
@@ -127,7 +155,7 @@ type gridAcc struct {
 
 func newGridBuilder(zoom int) *gridBuilder {
 	return &gridBuilder{
-		g:     Grid{Zoom: zoom, CellDegrees: 360 / math.Exp2(float64(zoom)) / 4, Grades: map[string]int{}},
+		g:     Grid{Zoom: zoom, CellDegrees: 360 / math.Exp2(float64(zoom)) / 4, Grades: map[string]int{}, Statuses: map[string]int{}},
 		cells: map[[2]int]*gridAcc{},
 	}
 }
@@ -137,7 +165,7 @@ func (b *gridBuilder) add(p *gridPoint) {
 	key := [2]int{int(math.Floor(lat / b.g.CellDegrees)), int(math.Floor(lon / b.g.CellDegrees))}
 	c := b.cells[key]
 	if c == nil {
-		c = &gridAcc{GridCell: GridCell{BBox: [4]float64{lon, lat, lon, lat}, Grades: map[string]int{},
+		c = &gridAcc{GridCell: GridCell{BBox: [4]float64{lon, lat, lon, lat}, Grades: map[string]int{}, Statuses: map[string]int{},
 			Incident: p.id, Start: p.start, Act: p.act}}
 		b.cells[key] = c
 	}
@@ -147,6 +175,10 @@ func (b *gridBuilder) add(p *gridPoint) {
 	c.BBox = [4]float64{math.Min(c.BBox[0], lon), math.Min(c.BBox[1], lat), math.Max(c.BBox[2], lon), math.Max(c.BBox[3], lat)}
 	c.Grades[p.grade]++
 	b.g.Grades[p.grade]++
+	if p.status != "" {
+		c.Statuses[p.status]++
+		b.g.Statuses[p.status]++
+	}
 	b.g.Total++
 }
 

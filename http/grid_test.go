@@ -68,6 +68,13 @@ func manyIncidents(n int) []truce.Incident {
 		inc := truce.Incident{ID: fmt.Sprintf("%064x", i), Start: start, End: start, Act: truce.Act("shelling"), Accused: []string{party},
 			Where:      truce.Where{Lat: 44.5 + 7*r.Float64(), Lon: 23 + 17*r.Float64(), RadiusMetres: 1000, Precision: "exact"},
 			Assessment: truce.Assessment{Grade: truce.GradeSingle}}
+		switch i % 4 {
+		case 0:
+			inc.Status = truce.StatusPublished
+		case 1:
+			past := start.Add(time.Hour)
+			inc.Status, inc.Assessment.ReplyDeadline = truce.StatusAwaitingReply, &past
+		}
 		if i%10 == 0 {
 			inc.Assessment.Grade = truce.GradeCorroborated
 			inc.Assessment.Sites = []truce.SiteFinding{{Site: "s", Name: "Plant", Category: "energy.generation.nuclear"}}
@@ -129,6 +136,13 @@ func TestIncidentGrid100k(t *testing.T) {
 		t.Errorf("cells count %d incidents, want %d", sum, n)
 	}
 
+	if g.Statuses["published"] != n/4 || g.Statuses["overdue"] != n/4 {
+		t.Errorf("statuses %v: want %d published and %d overdue", g.Statuses, n/4, n/4)
+	}
+	get(t, srv.URL+"/v1/incidents/grid?zoom=5&status=overdue,published", &g)
+	if g.Total != n/2 {
+		t.Errorf("status=overdue,published: %d incidents, want %d", g.Total, n/2)
+	}
 	get(t, srv.URL+"/v1/incidents/grid?zoom=5&party=ru", &g)
 	if g.Total != n/2 {
 		t.Errorf("party=ru: %d incidents, want %d", g.Total, n/2)

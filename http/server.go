@@ -9,6 +9,7 @@
 //	GET  /v1/statements/{id}   one statement with its envelope as submitted
 //	GET  /v1/receipts/{id}     a receipt against the latest checkpoint
 //	GET  /v1/members           members and their keys
+//	GET  /v1/whoami            who the request reads as: {"member", "role"}
 //	GET  /v1/agreements        agreements, versions, signatures, in-force periods
 //	GET  /v1/agreements/{id}   one agreement; ?at=TIME says what bound each party then
 //	GET  /v1/categories        the taxonomy of protected objects, and the acts
@@ -16,7 +17,7 @@
 //	GET  /v1/sites/{id}        one site with its history
 //	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
 //	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&after=&limit=
-//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z and the filters above
+//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z, the filters above, status, category
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
 //	GET  /v1/daily             the daily report: ?date=YYYY-MM-DD&agreement=&format=json|md|html
 //	GET  /v1/reports/{id}      one report with its incident
@@ -53,6 +54,9 @@ type Server struct {
 	VerifierKey string
 	// Logger receives request and error logs. Optional.
 	Logger *slog.Logger
+	// Now is the clock of status reads (an incident past its reply
+	// deadline is overdue). Optional; defaults to time.Now.
+	Now func() time.Time
 	// UI serves the web interface at every GET path the API and the log do
 	// not claim. Optional: without it, those paths are 404.
 	UI http.Handler
@@ -108,6 +112,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/statements/{id}", s.handleStatement)
 	mux.HandleFunc("GET /v1/receipts/{id}", s.handleReceipt)
 	mux.HandleFunc("GET /v1/members", s.handleMembers)
+	mux.HandleFunc("GET /v1/whoami", s.handleWhoami)
 	mux.HandleFunc("GET /v1/agreements", s.handleAgreements)
 	mux.HandleFunc("GET /v1/agreements/{id}", s.handleAgreement)
 	mux.HandleFunc("GET /v1/categories", s.handleCategories)
@@ -129,7 +134,7 @@ func (s *Server) Handler() http.Handler {
 	if s.UI != nil {
 		mux.Handle("GET /", s.ui())
 	}
-	return s.logRequests(problemsForMux(mux, s.Logger))
+	return s.logRequests(s.authenticate(problemsForMux(mux, s.Logger)))
 }
 
 // ui serves the web interface, except under /v1/ and /log/, where a path

@@ -16,6 +16,7 @@ type changes struct {
 	sites      keyed[truce.SiteState]
 	events     []truce.SiteEvent
 	reports    keyed[truce.ReportState]
+	bulletins  keyed[truce.BulletinState]
 	incidents  keyed[truce.Incident]
 }
 
@@ -36,6 +37,9 @@ func (c *changes) add(ch truce.Change) {
 	for _, r := range ch.Reports {
 		c.reports.put(r.ID, r)
 	}
+	for _, b := range ch.Bulletins {
+		c.bulletins.put(b.ID, b)
+	}
 }
 
 // addIncidents records incidents the engine created or changed.
@@ -50,6 +54,7 @@ func (c *changes) into(b *truce.Batch) {
 	b.Members, b.Keys = c.members.list, c.keys.list
 	b.Agreements, b.Sites, b.SiteEvents = c.agreements.list, c.sites.list, c.events
 	b.Reports, b.Incidents = c.reports.list, c.incidents.list
+	b.Bulletins = c.bulletins.list
 }
 
 // keyed is a list of values with at most one per key; a later put

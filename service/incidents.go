@@ -18,9 +18,12 @@ func (s *Service) Incidents(ctx context.Context, q truce.IncidentQuery) (*truce.
 	ids, more := s.incidentIndex().query(&q, limit)
 	res := &truce.IncidentResult{Incidents: make([]truce.Incident, 0, len(ids))}
 	s.mu.RLock()
+	who := s.audienceOf(ctx)
 	for _, id := range ids {
 		if inc, ok := s.engine.Incident(id); ok {
-			res.Incidents = append(res.Incidents, inc)
+			if v, ok := who.incident(&inc); ok {
+				res.Incidents = append(res.Incidents, v)
+			}
 		}
 	}
 	s.mu.RUnlock()
@@ -40,6 +43,9 @@ func (s *Service) incidentIndex() *incidentIndex {
 func (s *Service) Incident(ctx context.Context, id string) (*truce.Incident, error) {
 	s.mu.RLock()
 	inc, ok := s.engine.Incident(id)
+	if ok {
+		inc, ok = s.audienceOf(ctx).incident(&inc)
+	}
 	s.mu.RUnlock()
 	if !ok {
 		return nil, truce.Errorf(truce.ENOTFOUND, "Incident %q not found.", id)
@@ -55,6 +61,9 @@ func (s *Service) Report(ctx context.Context, id string) (*truce.ReportView, err
 	}
 	if rec.Kind != truce.KindReport {
 		return nil, truce.Errorf(truce.ENOTFOUND, "Statement %s is a %s, not a report.", id, rec.Kind)
+	}
+	if !truce.ReaderFrom(ctx).SeesStatement(rec.Kind, rec.Signer) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "Report %s not found.", id)
 	}
 	st, err := truce.ParseStatement(rec.Envelope)
 	if err != nil {

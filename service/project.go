@@ -218,6 +218,9 @@ func (s *Service) decideOne(st *truce.Statement, index uint64, seen map[string]u
 		err = s.state.Check(st)
 	}
 	if err == nil {
+		err = s.engine.Check(st)
+	}
+	if err == nil {
 		err = s.roots.check(st, index)
 	}
 	if err != nil {

@@ -31,6 +31,9 @@ func (s *Service) receiptAt(ctx context.Context, id string, cp truce.Checkpoint)
 	if err != nil {
 		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", rec.Index, cp.Size, err)
 	}
+	if !truce.ReaderFrom(ctx).SeesStatement(rec.Kind, rec.Signer) {
+		rec.Reason = "" // a rejection's reason tells what the statement said
+	}
 	return &truce.Receipt{
 		ID: rec.ID, Index: rec.Index, Kind: rec.Kind, Status: rec.Status, Reason: rec.Reason,
 		Checkpoint: string(cp.Note), TreeSize: cp.Size, InclusionProof: proof,
@@ -39,12 +42,27 @@ func (s *Service) receiptAt(ctx context.Context, id string, cp truce.Checkpoint)
 
 // Statement implements truce.Ledger.
 func (s *Service) Statement(ctx context.Context, id string) (*truce.Record, error) {
-	return s.store.Statement(ctx, id)
+	rec, err := s.store.Statement(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !truce.ReaderFrom(ctx).SeesStatement(rec.Kind, rec.Signer) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "Statement %s is not one this reader may see; members read it with a token.", id)
+	}
+	return rec, nil
 }
 
 // Statements implements truce.Ledger.
 func (s *Service) Statements(ctx context.Context, from uint64, limit int) ([]truce.Record, error) {
-	return s.store.Statements(ctx, from, limit)
+	recs, err := s.store.Statements(ctx, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	who := audience{reader: truce.ReaderFrom(ctx)}
+	for i := range recs {
+		recs[i] = who.record(recs[i])
+	}
+	return recs, nil
 }
 
 // Members implements truce.Ledger.
@@ -66,4 +84,15 @@ func (s *Service) Members(ctx context.Context) ([]truce.MemberView, error) {
 		out[i] = truce.MemberView{MemberState: m, Keys: byMember[m.ID]}
 	}
 	return out, nil
+}
+
+// Authenticate implements [truce.Ledger].
+func (s *Service) Authenticate(ctx context.Context, token string) (truce.Reader, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, err := s.state.CheckToken(token, s.now())
+	if err != nil {
+		return truce.Public, err
+	}
+	return truce.ReaderOf(m), nil
 }

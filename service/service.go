@@ -184,6 +184,7 @@ func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, s
 	if err != nil {
 		return nil, nil, fmt.Errorf("restore incidents: %w", err)
 	}
+	eng.UseAuthority(state.Authority)
 	err = store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
 		st, err := truce.ParseStatement(env)
 		if err != nil {
@@ -223,6 +224,9 @@ func loadState(ctx context.Context, store truce.Store, origin string) (*truce.St
 	if err != nil {
 		return nil, fmt.Errorf("restore authority: %w", err)
 	}
+	if err := restoreRules(ctx, store, auth); err != nil {
+		return nil, err
+	}
 	agreements, err := store.Agreements(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load agreements: %w", err)
@@ -235,8 +239,29 @@ func loadState(ctx context.Context, store truce.Store, origin string) (*truce.St
 	if err != nil {
 		return nil, fmt.Errorf("load reports: %w", err)
 	}
+	bulletins, err := store.Bulletins(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load bulletins: %w", err)
+	}
 	return &truce.State{Authority: auth, Terms: truce.RestoreTerms(agreements), Registry: truce.RestoreRegistry(sites),
-		Reports: truce.RestoreReports(reports)}, nil
+		Reports: truce.RestoreReports(reports), Bulletins: truce.RestoreBulletins(bulletins)}, nil
+}
+
+// restoreRules gives auth the body of its charter in force, which the
+// store keeps as that statement's envelope.
+func restoreRules(ctx context.Context, store truce.Store, auth *truce.Authority) error {
+	if auth.Charter() == "" {
+		return nil
+	}
+	rec, err := store.Statement(ctx, auth.Charter())
+	if err != nil {
+		return fmt.Errorf("load charter %s: %w", auth.Charter(), err)
+	}
+	st, err := truce.ParseStatement(rec.Envelope)
+	if err != nil {
+		return fmt.Errorf("parse charter %s: %w", auth.Charter(), err)
+	}
+	return auth.RestoreRules(st)
 }
 
 // Close stops the projector. It does not close the log or the store.

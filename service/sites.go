@@ -25,16 +25,21 @@ func (s *Service) Sites(ctx context.Context, q truce.SiteQuery) (*truce.SiteResu
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	res := &truce.SiteResult{Sites: []truce.SiteHit{}}
+	who := s.audienceOf(ctx)
 	for _, h := range hits {
 		site := s.state.Registry.Site(h.ID)
 		if site == nil || !selects(q, site) {
+			continue
+		}
+		v, ok := who.site(site)
+		if !ok {
 			continue
 		}
 		if len(res.Sites) == limit {
 			res.Truncated = true
 			break
 		}
-		res.Sites = append(res.Sites, truce.SiteHit{SiteState: *site, Metres: h.metres})
+		res.Sites = append(res.Sites, truce.SiteHit{SiteState: v, Metres: h.metres})
 	}
 	return res, nil
 }
@@ -95,13 +100,17 @@ func selects(q truce.SiteQuery, s *truce.SiteState) bool {
 func (s *Service) Site(ctx context.Context, id string) (*truce.SiteHistory, error) {
 	s.mu.RLock()
 	var site truce.SiteState
-	found := s.state.Registry.Site(id)
-	if found != nil {
-		site = *found
+	ok := false
+	if found := s.state.Registry.Site(id); found != nil {
+		site, ok = s.audienceOf(ctx).site(found)
 	}
 	s.mu.RUnlock()
-	if found == nil {
+	if !ok {
 		return nil, truce.Errorf(truce.ENOTFOUND, "Site %q not found.", id)
+	}
+	if !truce.ReaderFrom(ctx).Full() {
+		// The history names who declared and disputed what, and when.
+		return &truce.SiteHistory{SiteState: site, History: []truce.SiteEvent{}}, nil
 	}
 	events, err := s.store.SiteEvents(ctx, id)
 	if err != nil {
@@ -115,6 +124,9 @@ func (s *Service) SiteHashes(ctx context.Context, ids []string) (map[string]stri
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[string]string, len(ids))
+	if !truce.ReaderFrom(ctx).Full() {
+		return out, nil // a hash would confirm a guess of restricted fields
+	}
 	for _, id := range ids {
 		if site := s.state.Registry.Site(id); site != nil {
 			out[id] = site.Hash

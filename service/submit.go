@@ -16,6 +16,12 @@ func (s *Service) Submit(ctx context.Context, envelope []byte) (*truce.Receipt, 
 		return nil, false, truce.Errorf(truce.EINVALID, "Statement time %s is more than %v ahead of the server's clock (%s).",
 			st.Payload.Time.UTC().Format("2006-01-02T15:04:05Z"), MaxClockSkew, s.now().UTC().Format("2006-01-02T15:04:05Z"))
 	}
+	// A reply's time decides whether it is late, so it must be the time
+	// it is made, not one the party chooses.
+	if limit := s.now().Add(-MaxClockSkew); st.Payload.Kind == truce.KindResponse && st.Payload.Time.Before(limit) {
+		return nil, false, truce.Errorf(truce.EINVALID, "A response is dated when it is made: its time %s is more than %v behind the server's clock (%s).",
+			st.Payload.Time.UTC().Format("2006-01-02T15:04:05Z"), MaxClockSkew, s.now().UTC().Format("2006-01-02T15:04:05Z"))
+	}
 	c, leader := s.inflight.join(st.ID)
 	if !leader {
 		select {
@@ -88,7 +94,10 @@ func (s *Service) precheck(st *truce.Statement) error {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.state.Check(st)
+	if err := s.state.Check(st); err != nil {
+		return err
+	}
+	return s.engine.Check(st)
 }
 
 // hand gives the projector a statement this process appended.

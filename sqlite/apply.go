@@ -56,6 +56,9 @@ func (s *Store) Apply(ctx context.Context, b truce.Batch) error {
 	if err := upsertIncidents(ctx, tx, b.Incidents); err != nil {
 		return err
 	}
+	if err := upsertBulletins(ctx, tx, b.Bulletins); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return wrap("apply", err)
 	}

@@ -165,7 +165,7 @@ func (s *Store) Reset(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	// Keys before the members they refer to.
-	for _, table := range []string{"incidents", "reports", "site_events", "sites", "agreements", "keys", "members", "statements"} {
+	for _, table := range []string{"bulletins", "incidents", "reports", "site_events", "sites", "agreements", "keys", "members", "statements"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return wrap("reset", err)
 		}

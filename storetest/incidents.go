@@ -93,3 +93,32 @@ func incident(id string, index uint64) truce.Incident {
 		UpdatedAt: index,
 	}
 }
+
+func (s *suite) testBulletins(t *testing.T, st truce.Store) {
+	ctx := context.Background()
+	if bs, err := st.Bulletins(ctx); err != nil || len(bs) != 0 {
+		t.Fatalf("Bulletins of an empty store = %v, %v", bs, err)
+	}
+	at := time.Date(2025, 3, 24, 12, 0, 0, 0, time.UTC)
+	until := at.Add(48 * time.Hour)
+	later := truce.BulletinState{ID: "a", Index: 3, Signer: "ru", Time: at, Bulletin: truce.Bulletin{Title: "Demining", Text: "Near Enerhodar."}, Acks: []truce.Ack{}}
+	first := truce.BulletinState{ID: "b", Index: 1, Signer: "us", Time: at,
+		Bulletin: truce.Bulletin{Title: "Talks", Text: "In Riyadh.", Window: &truce.Span{From: at, Until: &until}, To: []string{"ru", "ua"}, AckRequested: true},
+		Acks:     []truce.Ack{}}
+	apply(t, st, truce.Batch{Records: s.f.recs(0, 4), Bulletins: []truce.BulletinState{later, first}})
+	first.Acks = []truce.Ack{{Member: "ua", Statement: "c", Index: 4, Time: at.Add(time.Hour), Text: "Received."}}
+	apply(t, st, truce.Batch{Records: s.f.recs(4, 1), Bulletins: []truce.BulletinState{first}})
+	bs, err := st.Bulletins(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []truce.BulletinState{first, later}; !reflect.DeepEqual(bs, want) {
+		t.Errorf("Bulletins =\n%+v\nwant, in log order,\n%+v", bs, want)
+	}
+	if err := st.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if bs, _ := st.Bulletins(ctx); len(bs) != 0 {
+		t.Errorf("after Reset, %d bulletins remain", len(bs))
+	}
+}

@@ -102,6 +102,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Registry", s.testRegistry},
 		{"Seen", s.testSeen},
 		{"ReportsAndIncidents", s.testReportsAndIncidents},
+		{"Bulletins", s.testBulletins},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s.store(t, strings.ToLower(tt.name))) })

@@ -49,6 +49,11 @@ func (m *Main) audit(ctx context.Context, c *thttp.Client, remote *tlog.Remote, 
 	if err := compareVerdicts(ours, theirs); err != nil {
 		return err
 	}
+	if c.Token == "" {
+		fmt.Fprintf(m.Stdout, "audit: replayed %d entries; the tree of entries matches the checkpoint; %d state roots match this replay; every verdict matches the server's; incidents not compared: the public sees only published ones (pass a member's --key)\n",
+			cp.Size, svc.RootsChecked())
+		return nil
+	}
 	if err := compareIncidents(ctx, c, svc.AllIncidents()); err != nil {
 		return err
 	}

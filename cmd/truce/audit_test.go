@@ -37,7 +37,7 @@ func TestAudit(t *testing.T) {
 		}
 	}
 	state := filepath.Join(t.TempDir(), "verify.json")
-	out, _, err := runCLI(t, d, "verify", "--state", state, "--audit")
+	out, _, err := runCLI(t, d, "verify", "--state", state, "--audit", "--key", filepath.Join(dir, "keys", "monitor.key"))
 	if err != nil || !strings.Contains(out, "state roots match") || strings.Contains(out, " 0 state roots") {
 		t.Fatalf("audit of an honest server: %v\n%s", err, out)
 	}
@@ -57,7 +57,7 @@ func TestAudit(t *testing.T) {
 	}
 	db.Close()
 	d = openDaemon(t, dir)
-	_, _, err = runCLI(t, d, "verify", "--state", state, "--audit")
+	_, _, err = runCLI(t, d, "verify", "--state", state, "--audit", "--key", filepath.Join(dir, "keys", "monitor.key"))
 	if truce.ErrorCode(err) != truce.ECONFLICT || !strings.Contains(err.Error(), "Incident "+id+" differs") {
 		t.Errorf("audit of an edited projection: %v, want the incident %s named", err, id)
 	}

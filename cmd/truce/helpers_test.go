@@ -158,10 +158,27 @@ type client struct {
 	t    testing.TB
 	base string
 	http *http.Client
+	// token, if set, is the bearer token of every request.
+	token string
 }
 
 func newClient(t testing.TB, base string) *client {
 	return &client{t: t, base: base, http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// as returns a client for the same server that reads as the member whose
+// key file is keyFile.
+func (c *client) as(keyFile string) *client {
+	c.t.Helper()
+	s, err := truce.ReadSignerFile(keyFile)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	tok, err := truce.NewToken(s, s.Log, fixedNow(), time.Hour) // the servers of these tests run on fixedNow
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &client{t: c.t, base: c.base, http: c.http, token: tok}
 }
 
 // do sends a request and returns the response with its body read.
@@ -170,6 +187,9 @@ func (c *client) do(method, path string, body []byte) (*http.Response, []byte) {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -159,6 +159,9 @@ func (m *Main) declareSites(ctx context.Context, c *thttp.Client, keyFile string
 	if err != nil {
 		return err
 	}
+	if err := m.authorize(ctx, c, s); err != nil {
+		return err
+	}
 	changed, err := changedSites(ctx, c, sites)
 	if err != nil {
 		return err

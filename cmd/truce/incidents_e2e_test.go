@@ -17,7 +17,7 @@ type incidentList struct {
 
 func TestIncidentsAPI(t *testing.T) {
 	dir, d := demoDeployment(t)
-	c := newClient(t, d.URL())
+	c := newClient(t, d.URL()).as(filepath.Join(dir, "keys", "us.key"))
 	var all incidentList
 	c.getJSON("/v1/incidents?limit=1000", &all)
 	if len(all.Incidents) < 40 {

@@ -131,7 +131,7 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 	if err := writeFileAtomic(d.path(d.LogKeyFile), []byte(skey+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	charter, err := m.signCharter(d, opt.members, signers)
+	charter, err := m.signCharter(d, opt.members, signers, opt.demo)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,11 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 		if err != nil {
 			return nil, err
 		}
-		statements = append(statements, more...)
+		process, err := demoProcessStatements(signers, d.Origin, charter, more)
+		if err != nil {
+			return nil, err
+		}
+		statements = append(append(statements, more...), process...)
 	}
 	if err := appendAll(ctx, d, skey, statements); err != nil {
 		return nil, err
@@ -202,7 +206,7 @@ func writeMemberKeys(d *Deployment, members []truce.Member) (map[string]*truce.S
 
 // signCharter signs the charter with the mediator's key, or the first
 // member's if there is no mediator.
-func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[string]*truce.Signer) (*truce.Statement, error) {
+func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[string]*truce.Signer, demo bool) (*truce.Statement, error) {
 	by := members[0].ID
 	for _, mem := range members {
 		if mem.Role == truce.RoleMediator {
@@ -211,6 +215,10 @@ func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[st
 		}
 	}
 	c := &truce.Charter{Name: d.Name, Members: members}
+	if demo {
+		// The demo's findings take the mediator and the monitor together.
+		c.Determiners = &truce.DeterminerPolicy{Requires: []truce.RoleCount{{Role: truce.RoleMediator, Count: 1}, {Role: truce.RoleMonitor, Count: 1}}}
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -86,8 +86,8 @@ func TestDemoAgreementInForce(t *testing.T) {
 }
 
 func TestDemoSites(t *testing.T) {
-	_, d := demoDeployment(t)
-	c := newClient(t, d.URL())
+	dir, d := demoDeployment(t)
+	c := newClient(t, d.URL()).as(filepath.Join(dir, "keys", "us.key"))
 	var fc thttp.FeatureCollection
 	// Zaporizhzhia nuclear power plant, Enerhodar.
 	// GPPD places the plant 3.1 km west of where GeoNuclearData puts its reactors.
@@ -154,7 +154,7 @@ func TestImportSites(t *testing.T) {
 		t.Errorf("import of a changed row: %v\n%s", err, out)
 	}
 	var site truce.SiteHistory
-	newClient(t, d.URL()).getJSON("/v1/sites/gppd:TEST0001", &site)
+	newClient(t, d.URL()).as(filepath.Join(dir, "keys", "us.key")).getJSON("/v1/sites/gppd:TEST0001", &site)
 	if len(site.History) != 2 || site.History[1].Summary != "updated: attributes" {
 		t.Errorf("history of the changed site: %+v", site.History)
 	}

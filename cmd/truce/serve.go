@@ -71,7 +71,7 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger, UI: ui}
+	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger, Now: d.Now, UI: ui}
 	if err := d.server.Open(); err != nil {
 		return err
 	}

@@ -41,12 +41,22 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
 	statement := fs.String("statement", "", "a statement id to check the inclusion of")
 	audit := fs.Bool("audit", false, "also replay the whole log with this binary's engine and check every state root, verdict and incident")
+	key := fs.String("key", "", "a member's key file: read as that member (an audit of incidents needs one)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	c, err := thttp.NewClient(*server)
 	if err != nil {
 		return err
+	}
+	if *key != "" {
+		s, err := truce.ReadSignerFile(*key)
+		if err != nil {
+			return err
+		}
+		if err := m.authorize(ctx, c, s); err != nil {
+			return err
+		}
 	}
 	raw, err := c.LogFile(ctx, "checkpoint")
 	if err != nil {

@@ -25,24 +25,34 @@ async function ready(page, url) {
   return +await page.getAttribute('body', 'data-ready-ms');
 }
 
-scenario('map', async ctx => {
+/** asMember signs the context's pages in as member, as the sign-in page
+ * would, and returns the token. */
+async function asMember(ctx, member) {
+  const token = await memberToken(ctx, member);
+  await ctx.context.addInitScript(t => sessionStorage.setItem('truce.token', t), token);
+  return token;
+}
+
+for (const who of ['public', 'member']) scenario('map-' + who, async ctx => {
   const { page, base } = ctx;
+  const token = who === 'member' ? await asMember(ctx, 'us') : '';
   const ms = await ready(page, base + '/');
-  const sites = await json(base, '/v1/sites?limit=10000');
-  const all = await json(base, '/v1/incidents?limit=1000');
+  const sites = await json(base, '/v1/sites?limit=10000', token);
+  const all = await json(base, '/v1/incidents?limit=1000', token);
   const shown = await page.getAttribute('#incident-count', 'data-count');
   assert(+await page.getAttribute('#site-count', 'data-count') === sites.features.length, `site count ${await page.textContent('#counts')} != ${sites.features.length}`);
   assert(+shown === all.incidents.length, `incident count ${shown} != ${all.incidents.length}`);
   assert(await page.locator('.leaflet-marker-icon').count() > 5, 'no markers on the map');
-  await shot(ctx, 'web-map.png');
+  if (who === 'member') await shot(ctx, 'web-map.png');
   assert(ms < 1000, `the map took ${ms} ms to load`);
 });
 
 scenario('filter-party', async ctx => {
   const { page, base } = ctx;
+  const token = await asMember(ctx, 'monitor');
   await ready(page, base + '/');
   const before = +await page.getAttribute('#incident-count', 'data-count');
-  const want = (await json(base, '/v1/incidents?party=ru&limit=1000')).incidents.length;
+  const want = (await json(base, '/v1/incidents?party=ru&limit=1000', token)).incidents.length;
   assert(want !== before, 'the demo has the same count for ru as for everyone');
   await page.selectOption('#f-party', 'ru');
   await page.waitForSelector(`#incident-count[data-count="${want}"]`, { timeout: 5000 });
@@ -52,32 +62,51 @@ scenario('filter-party', async ctx => {
   assert(+await page.getAttribute('#incident-count', 'data-count') === want, 'the filter does not survive a reload');
 });
 
-/** siteIncident returns an incident with a protected site within reach. */
+/** siteIncident returns an incident with a protected site within reach,
+ * the one with the most statements. */
 async function siteIncident(base, token) {
   const all = await json(base, '/v1/incidents?limit=1000', token);
-  const inc = all.incidents.find(i => i.assessment.sites.length > 0);
+  const n = i => i.reports.length + (i.responses || []).length + (i.determinations || []).length;
+  const inc = all.incidents.filter(i => i.assessment.sites.length > 0).sort((a, b) => n(b) - n(a))[0];
   assert(inc, 'the demo has no incident near a protected site');
   return inc;
 }
 
 scenario('incident', async ctx => {
   const { page, base } = ctx;
-  const inc = await siteIncident(base);
+  const token = await asMember(ctx, 'monitor');
+  const inc = await siteIncident(base, token);
   const ms = await ready(page, base + '/incidents/' + inc.id);
   const findings = await page.locator('#findings li').allTextContents();
   assert(findings.length === inc.assessment.findings.length, `findings shown: ${findings.length}, want ${inc.assessment.findings.length}`);
   assert(findings.some(f => f.toLowerCase().includes(inc.assessment.sites[0].name.toLowerCase())), `no finding names ${inc.assessment.sites[0].name}: ${findings}`);
   const states = await page.locator('td.proof').evaluateAll(tds => tds.map(td => td.dataset.state));
-  assert(states.length === inc.reports.length && states.every(s => s === 'verified'), `proof states ${states}`);
+  const statements = inc.reports.length + (inc.responses || []).length + (inc.determinations || []).length;
+  assert(states.length === statements && states.every(s => s === 'verified'), `proof states ${states}, want ${statements} verified`);
   assert((await page.textContent('#proof-summary')).includes('verified'), 'no proof summary');
+  for (const r of inc.responses || []) if (r.text) assert((await page.textContent('main')).includes(r.text), `the reply "${r.text}" is not shown`);
+  if (inc.determination) assert(await page.locator('#determination').count() === 1, 'the agreed determination is not shown');
   await page.waitForSelector('#incident-map path.leaflet-interactive', { state: 'attached', timeout: 3000 });
   await shot(ctx, 'web-incident.png', { fullPage: true });
   assert(ms < 1000, `the incident page took ${ms} ms`);
 });
 
+scenario('public-incident', async ctx => {
+  const { page, base } = ctx;
+  const { incidents } = await json(base, '/v1/incidents?limit=1000');
+  const inc = incidents.find(i => i.determination);
+  assert(inc, 'the public sees no determined incident in the demo');
+  await ready(page, base + '/incidents/' + inc.id);
+  assert(await page.locator('#determination').count() === 1, 'the agreed determination is not shown');
+  const states = await page.locator('td.proof').evaluateAll(tds => tds.map(td => td.dataset.state));
+  assert(states.length === 1 && states[0] === 'verified', `the public's proof of the determination: ${states}`);
+  await shot(ctx, 'web-incident-public.png');
+});
+
 scenario('tampered-proof', async ctx => {
   const { page, base } = ctx;
-  const inc = await siteIncident(base);
+  const token = await asMember(ctx, 'ua');
+  const inc = await siteIncident(base, token);
   await page.route('**/v1/receipts/**', async route => {
     const resp = await route.fetch();
     const receipt = await resp.json();
@@ -192,14 +221,17 @@ scenario('public-view', async ctx => {
   const token = await memberToken(ctx, 'us');
   const inc = await siteIncident(base, token);
   const strings = v => typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
-  const restricted = new Set();
+  const restricted = new Set(), open = new Set(), member = [];
   for (const path of ['/v1/incidents/' + inc.id, '/v1/sites?limit=10000', ...inc.reports.map(r => '/v1/reports/' + r.statement)]) {
-    const member = await json(base, path, token);
-    let pub = null;
-    try { pub = await json(base, path); } catch (e) { /* hidden from the public as a whole */ }
-    const open = new Set(strings(pub));
-    for (const s of strings(member)) if (s.length >= 6 && !open.has(s) && !/^\d{4}-\d\d-\d\dT/.test(s)) restricted.add(s);
+    member.push(...strings(await json(base, path, token)));
+    try { strings(await json(base, path)).forEach(s => open.add(s)); } catch (e) { /* hidden from the public as a whole */ }
   }
+  const openText = [...open].join('\n');
+  for (const s of member) if (s.length >= 10 && !openText.includes(s) && !/^\d{4}-\d\d-\d\dT/.test(s)) restricted.add(s);
+  // And the exact place, where the public's is coarsened.
+  const pubInc = await json(base, '/v1/incidents/' + inc.id).catch(() => null);
+  if (!pubInc || pubInc.where.lat !== inc.where.lat) restricted.add(`${inc.where.lat}, ${inc.where.lon}`);
+  assert(restricted.size > 0, 'the member view of the demo has nothing the public may not read');
   ctx.allowFailures = true; // the public may be refused some reports
   for (const path of ['/', '/incidents/' + inc.id]) {
     await ready(page, base + path);
@@ -214,7 +246,7 @@ const pagePaths = ['/', '/agreements', '/daily?date=2025-03-21', '/checkpoints',
 scenario('narrow-screen', async ctx => {
   const { page, base } = ctx;
   await page.setViewportSize({ width: 375, height: 740 });
-  const inc = await siteIncident(base);
+  const inc = await siteIncident(base, await asMember(ctx, 'us'));
   for (const path of [...pagePaths, '/incidents/' + inc.id]) {
     await ready(page, base + path);
     const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -225,7 +257,7 @@ scenario('narrow-screen', async ctx => {
 
 scenario('keyboard-and-labels', async ctx => {
   const { page, base } = ctx;
-  const inc = await siteIncident(base);
+  const inc = await siteIncident(base, await asMember(ctx, 'us'));
   for (const path of [...pagePaths, '/incidents/' + inc.id]) {
     await ready(page, base + path);
     const problems = await page.evaluate(() => {

@@ -3,7 +3,7 @@
 // determinations, the reply deadline, and for every statement its log
 // index and an inclusion proof checked here, in the browser.
 import { api, text, el, append, clear, $, fmtTime, fmtDuration, short, words, badge, gradeColours, statusColours, showError, ready, ApiError } from './app.js';
-import { verifyInclusion } from './verify.js';
+import { verifyInclusion, fetchEntry } from './verify.js';
 import { newMap } from './basemap.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
@@ -12,7 +12,9 @@ const root = $('#incident');
 async function main() {
   const inc = await api('/v1/incidents/' + encodeURIComponent(id));
   document.title = `Incident ${short(inc.id)} · ${document.title.split(' · ').pop()}`;
-  const reports = await Promise.all(inc.reports.map(r => api('/v1/reports/' + r.statement).catch(e => ({ error: e, statement: r.statement }))));
+  const reports = await Promise.all(inc.reports.map(r => r.statement
+    ? api('/v1/reports/' + r.statement).catch(e => ({ error: e, statement: r.statement }))
+    : { withheld: true }));
   clear(root);
   const proofs = [];
   append(root,
@@ -69,7 +71,8 @@ function deadline(inc) {
 function findings(inc) {
   const a = inc.assessment;
   return section('What the engine found', 'findings-h', [
-    el('ul', { class: 'findings', id: 'findings' }, (a.findings || []).map(f => el('li', {}, cap(f)))),
+    (a.findings || []).length ? el('ul', { class: 'findings', id: 'findings' }, a.findings.map(f => el('li', {}, cap(f))))
+      : el('p', { class: 'muted' }, 'The engine\'s findings, whose words give exact distances, are shown to members.'),
     el('div', { class: 'table-wrap' }, el('table', {},
       el('caption', { class: 'muted', style: 'text-align:left' }, 'Terms that bound each party at the time'),
       el('thead', {}, el('tr', {}, ['party', 'agreement', 'in force since', 'clauses prohibiting the act here'].map(h => el('th', { scope: 'col' }, h)))),
@@ -113,8 +116,13 @@ async function drawMap(inc) {
 }
 
 function reportCard(r, view, proofs) {
-  const card = el('article', { class: 'card report', 'aria-label': `Report by ${r.signer}` });
-  append(card, el('h3', {}, `Report by ${r.signer}`, ' ', el('span', { class: 'muted' }, `(${words(r.source_kind)}), signed ${fmtTime(r.time)}`), r.retracted ? ' ' : null, r.retracted ? badge('retracted') : null));
+  const by = r.signer || `a ${words(r.source_kind)} source`;
+  const card = el('article', { class: 'card report', 'aria-label': `Report by ${by}` });
+  append(card, el('h3', {}, `Report by ${by}`, ' ', el('span', { class: 'muted' }, `(${words(r.source_kind)}), signed ${fmtTime(r.time)}`), r.retracted ? ' ' : null, r.retracted ? badge('retracted') : null));
+  if (view.withheld) {
+    append(card, el('p', { class: 'muted' }, 'Its statement and signer are shown to members only.'));
+    return card;
+  }
   if (view.error) {
     append(card, el('p', { class: 'muted' }, view.error instanceof ApiError && view.error.status < 500 ? 'Its details are not shown to you: ' + view.error.message : 'Could not load it: ' + view.error.message));
     proofs.push({ id: r.statement, label: `report by ${r.signer}`, index: r.index, card });
@@ -156,8 +164,7 @@ function determinations(inc, proofs) {
   if (!ds.length && !inc.determination) return null;
   const final = inc.determination;
   return section('Determinations', 'determinations-h', [
-    final ? el('p', { class: 'card', id: 'determination' }, el('strong', {}, 'Determined: '), finding(final),
-      final.determiners ? ` — agreed by ${final.determiners.join(', ')}` : '', final.publish ? ' · published' : ' · not published') : null,
+    final ? finalCard(final, ds, proofs) : null,
     ds.map(d => {
       const card = el('article', { class: 'card determination' },
         el('h3', {}, `${d.signer}: `, finding(d)),
@@ -166,6 +173,18 @@ function determinations(inc, proofs) {
       proofs.push({ id: d.statement, label: `determination by ${d.signer}`, index: d.index, card });
       return card;
     })]);
+}
+
+/** finalCard shows the agreed determination; its proof is checked unless
+ * a determination card below carries it. */
+function finalCard(final, ds, proofs) {
+  const card = el('div', { class: 'card', id: 'determination' }, el('strong', {}, 'Determined: '), finding(final),
+    final.determiners ? ` — agreed by ${final.determiners.join(', ')}` : '', final.publish ? ' · published' : ' · not published');
+  if (final.index !== undefined && !ds.some(d => d.index === final.index)) {
+    proofs.push({ index: final.index, label: 'the determination that completed the finding', card,
+      id: '', lookup: () => api(`/v1/statements?from=${final.index}&limit=1`).then(r => r.statements[0].id) });
+  }
+  return card;
 }
 
 function finding(d) {
@@ -180,26 +199,33 @@ function proofSection(proofs) {
     el('div', { class: 'table-wrap' }, el('table', { id: 'proofs' },
       el('thead', {}, el('tr', {}, ['statement', 'log index', 'inclusion proof'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, proofs.map(p => {
-        p.cell = el('td', { class: 'proof pending', dataset: { state: 'pending', statement: p.id } }, 'checking…');
+        p.cell = el('td', { class: 'proof pending', dataset: { state: 'pending' } }, 'checking…');
         p.tag = el('p', { class: 'proof-tag pending' }, `Log index ${p.index}: checking…`);
         p.card.append(p.tag);
-        return el('tr', {}, el('td', {}, p.label, el('br'), el('code', {}, short(p.id))), el('td', { class: 'n' }, String(p.index)), p.cell);
+        p.idCell = el('code', {}, short(p.id));
+        return el('tr', {}, el('td', {}, p.label, el('br'), p.idCell), el('td', { class: 'n' }, String(p.index)), p.cell);
       })))),
   ]);
 }
 
 async function checkProofs(proofs) {
-  let vkey;
+  let vkey, size = 0;
   try { vkey = await text('/log/vkey'); } catch (e) { vkey = ''; }
+  try { size = Number((await text('/log/checkpoint')).split('\n')[1]); } catch (e) { /* entries come from the API */ }
   let good = 0;
   await Promise.all(proofs.map(async p => {
     let res;
     try {
+      if (!p.id) { p.id = await p.lookup(); p.idCell.textContent = short(p.id); }
+      p.cell.dataset.statement = p.id;
+      // The entry as the log itself serves it; the API's copy of the
+      // envelope if the log's bundles cannot be read.
+      const entry = await fetchEntry(p.index, Math.max(size, p.index + 1)).catch(() => null);
       const [receipt, envelope] = await Promise.all([
         api('/v1/receipts/' + p.id),
-        p.envelope ? p.envelope : api('/v1/statements/' + p.id).then(s => s.envelope),
+        entry ? null : p.envelope ? p.envelope : api('/v1/statements/' + p.id).then(s => s.envelope),
       ]);
-      res = await verifyInclusion({ id: p.id, envelope, receipt, vkey });
+      res = await verifyInclusion({ id: p.id, entry, envelope, receipt, vkey });
     } catch (e) {
       res = { ok: false, reason: e.message };
     }
@@ -213,7 +239,7 @@ async function checkProofs(proofs) {
       node.textContent = prefix + label;
     }
   }));
-  $('#proof-summary').textContent = good === proofs.length
+  $('#proof-summary').textContent = !proofs.length ? 'No statement of this incident is shown to you.' : good === proofs.length
     ? `All ${proofs.length} statement${proofs.length === 1 ? "" : "s"} verified.` : `${proofs.length - good} of ${proofs.length} statements not verified.`;
 }
 

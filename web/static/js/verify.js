@@ -117,16 +117,52 @@ export function canonical(env) {
   }));
 }
 
+/** tilePath writes a tile index as C2SP tlog-tiles does: "x001/x234/067". */
+export function tilePath(n) {
+  const parts = [];
+  do { parts.unshift(String(n % 1000).padStart(3, '0')); n = Math.floor(n / 1000); } while (n > 0);
+  return parts.map((p, i) => (i < parts.length - 1 ? 'x' : '') + p).join('/');
+}
+
+const bundles = new Map();
+
 /**
- * verifyInclusion checks that the statement with envelope env and id is
- * in the log, by receipt and the log's verifier key (text). Returns
- * {ok, reason, index, size, checkpointSigned}.
+ * fetchEntry returns the log entry at index from the log's own entry
+ * bundles (/log/tile/entries/...), for a tree of size: the bytes the leaf
+ * hash covers, as the log serves them to anyone.
  */
-export async function verifyInclusion({ id, envelope, receipt, vkey }) {
+export async function fetchEntry(index, size) {
+  const n = Math.floor(index / 256);
+  let path = '/log/tile/entries/' + tilePath(n);
+  if (n >= Math.floor(size / 256)) path += '.p/' + (size % 256);
+  if (!bundles.has(path)) bundles.set(path, fetch(path).then(r => {
+    if (!r.ok) throw new Error(`the log has no entry bundle ${path}`);
+    return r.arrayBuffer();
+  }).then(b => new Uint8Array(b)));
+  const b = await bundles.get(path);
+  let off = 0;
+  for (let i = 0; off + 2 <= b.length; i++) {
+    const len = (b[off] << 8) | b[off + 1];
+    if (i === index % 256) return b.slice(off + 2, off + 2 + len);
+    off += 2 + len;
+  }
+  throw new Error(`entry ${index} is not in its bundle`);
+}
+
+/**
+ * verifyInclusion checks that the statement with id is in the log, by its
+ * entry (the bytes of the log entry; from the log's tiles, or else the
+ * canonical form of envelope), its receipt and the log's verifier key
+ * (text). Returns {ok, reason, index, size, checkpointSigned}.
+ */
+export async function verifyInclusion({ id, entry, envelope, receipt, vkey }) {
   const out = { ok: false, index: receipt.index, size: receipt.tree_size, reason: '' };
   try {
     if (!crypto.subtle) throw new Error('this page is not a secure context (HTTPS or localhost), so the browser offers no WebCrypto');
-    const entry = canonical(envelope);
+    if (!entry) {
+      if (!envelope) throw new Error('neither the log entry nor the statement could be read');
+      entry = canonical(envelope);
+    }
     if (hex(await sha256(entry)) !== id) throw new Error('the statement\'s bytes do not hash to its id');
     if (receipt.id !== id) throw new Error('the receipt is for another statement');
     const cp = parseCheckpoint(receipt.checkpoint);
