@@ -203,14 +203,19 @@ func TestDailyEndpoint(t *testing.T) {
 	}
 }
 
+type fakeUI struct{ http.HandlerFunc }
+
+func (fakeUI) Patterns() []string { return []string{"/{$}", "/agreements", "/ui/"} }
+
 // TestUIMount checks that the UI gets the paths the API and the log leave,
 // and that those keep their problem documents.
 func TestUIMount(t *testing.T) {
-	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "UI "+r.URL.Path) })
+	ui := fakeUI{func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "UI "+r.URL.Path) }}
 	s := &thttp.Server{Ledger: &incidentLedger{}, LogDir: t.TempDir(), UI: ui}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	for path, want := range map[string]string{"/": "UI /", "/agreements": "UI /agreements", "/v1/nope": "/problems/not_found", "/log/nope": "/problems/not_found"} {
+	for path, want := range map[string]string{"/": "UI /", "/agreements": "UI /agreements", "/ui/app.css": "UI /ui/app.css",
+		"/nope": "/problems/not_found", "/v1/nope": "/problems/not_found", "/log/nope": "/problems/not_found"} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -220,5 +225,13 @@ func TestUIMount(t *testing.T) {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("GET %s: %s, want %s", path, data, want)
 		}
+	}
+	resp, err := http.Post(srv.URL+"/v1/nope", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("POST /v1/nope: %d, want 404", resp.StatusCode)
 	}
 }

@@ -36,7 +36,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/truce-project/truce"
@@ -57,9 +56,8 @@ type Server struct {
 	// Now is the clock of status reads (an incident past its reply
 	// deadline is overdue). Optional; defaults to time.Now.
 	Now func() time.Time
-	// UI serves the web interface at every GET path the API and the log do
-	// not claim. Optional: without it, those paths are 404.
-	UI http.Handler
+	// UI serves the web interface at the GET patterns it names. Optional.
+	UI UI
 
 	ln     net.Listener
 	server *http.Server
@@ -132,21 +130,19 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	if s.UI != nil {
-		mux.Handle("GET /", s.ui())
+		for _, p := range s.UI.Patterns() {
+			mux.Handle("GET "+p, s.UI)
+		}
 	}
 	return s.logRequests(s.authenticate(problemsForMux(mux, s.Logger)))
 }
 
-// ui serves the web interface, except under /v1/ and /log/, where a path
-// no route claims stays a problem document.
-func (s *Server) ui() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/v1/") || strings.HasPrefix(r.URL.Path, "/log/") {
-			writeError(w, r, s.Logger, truce.Errorf(truce.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
-			return
-		}
-		s.UI.ServeHTTP(w, r)
-	})
+// UI is a web interface: a handler and the path patterns it serves, such
+// as "/{$}" and "/ui/" (package web's Handler). Every other path stays
+// the API's, with its problem documents.
+type UI interface {
+	http.Handler
+	Patterns() []string
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

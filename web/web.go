@@ -70,9 +70,26 @@ var pages = []struct{ route, name, title string }{
 	{"GET /report", "report", "Report an incident"},
 }
 
+// UI is the web interface's handler.
+type UI struct {
+	mux *http.ServeMux
+}
+
+// Patterns returns the GET path patterns the interface serves, for the
+// server's route table.
+func (u *UI) Patterns() []string {
+	out := []string{"/ui/"}
+	for _, p := range pages {
+		out = append(out, strings.TrimPrefix(p.route, "GET "))
+	}
+	return out
+}
+
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) { u.mux.ServeHTTP(w, r) }
+
 // Handler returns the web interface. Its paths are those of the package
-// comment; any other is a 404 page.
-func Handler(cfg Config) (http.Handler, error) {
+// comment; under them, any other is a 404 page.
+func Handler(cfg Config) (*UI, error) {
 	if cfg.TileURL != "" && cfg.TileAttribution == "" {
 		return nil, fmt.Errorf("web: tile_url %q needs a tile_attribution: the tile server's licence requires one", cfg.TileURL)
 	}
@@ -113,7 +130,7 @@ func Handler(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusNotFound, notFound, cfg)
 	})
-	return mux, nil
+	return &UI{mux: mux}, nil
 }
 
 type pageData struct {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/truce-project/truce"
 	"github.com/truce-project/truce/daily"
 	thttp "github.com/truce-project/truce/http"
 )
@@ -16,12 +17,13 @@ func (m *Main) runDaily(ctx context.Context, args []string) error {
 		"Writes the daily report of a day: the incidents that began that day (UTC) counted by party\n"+
 			"accused, category of the nearest protected site, grade and status, against the day before\n"+
 			"and the agreement's window so far, with the determinations made that day. It is the report\n"+
-			"of the web interface's daily page, as the server shows it to the public.")
+			"of the web interface's daily page: as the public reads it, or with --key as that member.")
 	server := m.serverFlag(fs)
 	date := fs.String("date", "", "the day, YYYY-MM-DD (default: today in UTC)")
 	format := fs.String("format", "md", "md (Markdown), html (a printable page) or json")
 	agreement := fs.String("agreement", "", "the agreement whose window is counted (default: the first)")
 	out := fs.String("out", "", "write the report to this file (default: standard output)")
+	key := fs.String("key", "", "a member's key file: count what that member reads (default: what the public reads)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +48,15 @@ func (m *Main) runDaily(ctx context.Context, args []string) error {
 	c, err := thttp.NewClient(*server)
 	if err != nil {
 		return err
+	}
+	if *key != "" {
+		s, err := truce.ReadSignerFile(*key)
+		if err != nil {
+			return err
+		}
+		if err := m.authorize(ctx, c, s); err != nil {
+			return err
+		}
 	}
 	q := url.Values{"date": {day.Format(time.DateOnly)}}
 	if *agreement != "" {

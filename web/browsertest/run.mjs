@@ -8,7 +8,7 @@
 // line, "ok NAME MS" or "FAIL NAME: reason"; the Go test turns them into
 // subtests. TRUCE_ONLY=name,name runs some.
 import { chromium } from 'playwright-core';
-import { scenarios } from './scenarios.mjs';
+import { scenarios, timings } from './scenarios.mjs';
 
 const base = process.argv[2];
 const only = (process.env.TRUCE_ONLY || '').split(',').filter(Boolean);
@@ -50,4 +50,5 @@ try {
 } finally {
   await browser.close();
 }
+for (const [path, ms] of timings) console.log(`timing ${path} ${ms}`);
 process.exit(failed ? 1 : 0);

@@ -4,6 +4,10 @@ import { config } from './app.js';
 
 const attribution = 'Boundaries: © Мінрегіон України (CC BY-SA), Natural Earth · <a href="/ui/ATTRIBUTION.txt">licences</a>';
 
+// Fetched as soon as a page imports this module, while the page loads
+// its own data.
+const basemap = fetch('/ui/data/basemap.json').then(r => r.json());
+
 /** newMap makes a Leaflet map in the element with id, with the basemap. */
 export async function newMap(id, opts = {}) {
   const map = L.map(id, { zoomSnap: 0.5, center: [48.5, 33], zoom: 5, ...opts });
@@ -14,8 +18,7 @@ export async function newMap(id, opts = {}) {
     t.textContent = cfg.tile_attribution;
     L.tileLayer(cfg.tile_url, { attribution: t.innerHTML, maxZoom: 18 }).addTo(map);
   }
-  const resp = await fetch('/ui/data/basemap.json');
-  const data = await resp.json();
+  const data = await basemap;
   const fill = !cfg.tile_url;
   L.geoJSON(data, {
     interactive: false, attribution,

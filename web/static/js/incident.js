@@ -8,9 +8,13 @@ import { newMap } from './basemap.js';
 
 const id = decodeURIComponent(location.pathname.split('/').pop());
 const root = $('#incident');
+// Asked for at once: the incident, and what its proofs are checked with.
+const incident = api('/v1/incidents/' + encodeURIComponent(id));
+const logKey = text('/log/vkey').catch(() => '');
+const logSize = text('/log/checkpoint').then(cp => Number(cp.split('\n')[1])).catch(() => 0);
 
 async function main() {
-  const inc = await api('/v1/incidents/' + encodeURIComponent(id));
+  const inc = await incident;
   document.title = `Incident ${short(inc.id)} · ${document.title.split(' · ').pop()}`;
   const reports = await Promise.all(inc.reports.map(r => r.statement
     ? api('/v1/reports/' + r.statement).catch(e => ({ error: e, statement: r.statement }))
@@ -28,8 +32,10 @@ async function main() {
     proofSection(proofs),
   );
   root.removeAttribute('aria-busy');
-  await drawMap(inc).catch(e => append($('#incident-map'), el('p', { class: 'error' }, 'Map: ' + e.message)));
-  await checkProofs(proofs);
+  await Promise.all([
+    drawMap(inc).catch(e => append($('#incident-map'), el('p', { class: 'error' }, 'Map: ' + e.message))),
+    checkProofs(proofs),
+  ]);
   ready();
 }
 
@@ -209,9 +215,7 @@ function proofSection(proofs) {
 }
 
 async function checkProofs(proofs) {
-  let vkey, size = 0;
-  try { vkey = await text('/log/vkey'); } catch (e) { vkey = ''; }
-  try { size = Number((await text('/log/checkpoint')).split('\n')[1]); } catch (e) { /* entries come from the API */ }
+  const [vkey, size] = await Promise.all([logKey, logSize]);
   let good = 0;
   await Promise.all(proofs.map(async p => {
     let res;

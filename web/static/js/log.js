@@ -92,17 +92,15 @@ function witnessSection(w) {
       : el('p', {}, 'None configured.'));
 }
 
-/** sizeChart samples the log at about 40 indexes and plots each entry's
+/** sizeChart samples the log at about 24 indexes and plots each entry's
  * claimed time against its index. */
 async function sizeChart(size) {
   const out = $('#size-chart');
   if (size === 0) { out.textContent = 'The log is empty.'; return; }
-  const n = Math.min(size, 40), idx = [...new Set(Array.from({ length: n }, (_, i) => Math.floor(i * (size - 1) / Math.max(1, n - 1))))];
-  const points = [];
-  for (let i = 0; i < idx.length; i += 8) {
-    const batch = await Promise.all(idx.slice(i, i + 8).map(k => api(`/v1/statements?from=${k}&limit=1`).then(r => r.statements[0]).catch(() => null)));
-    for (const s of batch) if (s) points.push({ i: s.index + 1, t: new Date(s.time) });
-  }
+  const n = Math.min(size, 24), idx = [...new Set(Array.from({ length: n }, (_, i) => Math.floor(i * (size - 1) / Math.max(1, n - 1))))];
+  const points = (await Promise.all(idx.map(k => api(`/v1/statements?from=${k}&limit=1`).then(r => r.statements[0]).catch(() => null))))
+    .filter(s => s && !s.withheld && s.time && !s.time.startsWith('0001')).map(s => ({ i: s.index + 1, t: new Date(s.time) }));
+  if (points.length < 2) { out.textContent = 'The times of the log\'s statements are not shown to you.'; return; }
   // Claimed times are the signers': the curve is the log's growth as they
   // tell it, so keep the running maximum.
   let maxT = 0;
@@ -118,7 +116,7 @@ async function sizeChart(size) {
     svg('text', { x: L, y: H - 10, 'font-size': 11 }, fmtDay(t0)),
     svg('text', { x: W - 10, y: H - 10, 'font-size': 11, 'text-anchor': 'end' }, fmtDay(t1)),
     svg('polyline', { points: points.map(p => `${x(p.t).toFixed(1)},${y(p.i).toFixed(1)}`).join(' '), fill: 'none', stroke: '#0b5cad', 'stroke-width': 2 }));
-  out.replaceChildren(g, el('p', { class: 'muted' }, 'Entries against the time their statements claim (sampled at about 40 indexes).'));
+  out.replaceChildren(g, el('p', { class: 'muted' }, 'Entries against the time their statements claim (sampled at about 24 indexes).'));
 }
 
 async function latest(size) {
@@ -127,9 +125,9 @@ async function latest(size) {
   $('#latest').replaceChildren(el('div', { class: 'table-wrap' }, el('table', {},
     el('thead', {}, el('tr', {}, ['index', 'kind', 'signer', 'claimed time', 'status', 'id'].map(h => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, statements.reverse().map(s => el('tr', {},
-      el('td', { class: 'n' }, String(s.index)), el('td', {}, s.kind), el('td', {}, s.signer), el('td', {}, fmtTime(s.time)),
+      el('td', { class: 'n' }, String(s.index)), el('td', {}, s.kind), el('td', {}, s.withheld ? 'withheld' : s.signer), el('td', {}, s.withheld ? '' : fmtTime(s.time)),
       el('td', {}, s.status, s.reason ? ': ' + s.reason : ''),
-      el('td', {}, el('a', { href: '/v1/statements/' + s.id }, el('code', {}, short(s.id))))))))));
+      el('td', {}, s.withheld ? el('code', {}, short(s.id)) : el('a', { href: '/v1/statements/' + s.id }, el('code', {}, short(s.id))))))))));
 }
 
 main().catch(e => { showError(root, e); root.removeAttribute('aria-busy'); ready(); });

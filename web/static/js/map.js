@@ -14,9 +14,11 @@ const siteColour = c => siteColours.find(([p]) => c === p || c.startsWith(p + '.
 const form = $('#filters');
 const state = { windowFrom: null, windowDays: 30, grid: null, inflight: null };
 
+// What the page needs from the API, asked for at once.
+const meta = Promise.all([api('/v1/members'), api('/v1/categories'), api('/v1/agreements')]);
+
 async function main() {
-  const map = await newMap('map', { center: [48.3, 33.5], zoom: 5.5, minZoom: 3, maxZoom: 18 });
-  const [members, cats, ags] = await Promise.all([api('/v1/members'), api('/v1/categories'), api('/v1/agreements')]);
+  const [map, [members, cats, ags]] = await Promise.all([newMap('map', { center: [48.3, 33.5], zoom: 5.5, minZoom: 3, maxZoom: 18 }), meta]);
   fillSelects(members.members || [], cats, ags.agreements || []);
   readURL();
   const layers = {
@@ -111,10 +113,15 @@ function writeURL() {
   history.replaceState(null, '', p.toString() ? '?' + p : location.pathname);
 }
 
+let firstSites = api('/v1/sites?limit=10000');
+
 async function loadSites(layers, map) {
   const q = new URLSearchParams({ limit: '10000' });
   if (form.elements.category.value) q.set('category', form.elements.category.value);
-  const fc = await api('/v1/sites?' + q);
+  let fc;
+  if (firstSites && !form.elements.category.value) fc = await firstSites;
+  else fc = await api('/v1/sites?' + q);
+  firstSites = null;
   layers.sites.clearLayers(); layers.lines.clearLayers();
   const points = [];
   for (const f of fc.features) {
