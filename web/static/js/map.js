@@ -183,14 +183,15 @@ async function loadGrid(map, layer) {
   for (const c of grid.cells) {
     const colour = cellColour(c);
     if (c.count === 1) {
-      const label = `Incident ${fmtDay(c.start)}: ${words(c.act)}, ${words(dominant(c.grades))}`;
+      const state = [dominant(c.statuses), dominant(c.grades)].filter(Boolean).map(words).join(', ');
+      const label = `Incident ${fmtDay(c.start)}: ${words(c.act)}, ${state}`;
       const m = L.marker([c.lat, c.lon], {
         icon: L.divIcon({ className: '', html: `<div class="one-icon" style="width:14px;height:14px;background:${colour}"></div>`, iconSize: [14, 14] }),
         title: label, alt: label, keyboard: true, riseOnHover: true,
       });
       m.on('click', () => { location.href = '/incidents/' + c.incident; });
       m.addTo(layer);
-      if (listed++ < 200) append(list, el('li', {}, el('a', { href: '/incidents/' + c.incident }, fmtDay(c.start), ' · ', words(c.act)), ' ', el('span', { class: 'muted' }, words(dominant(c.grades)))));
+      if (listed++ < 200) append(list, el('li', {}, el('a', { href: '/incidents/' + c.incident }, fmtDay(c.start), ' · ', words(c.act)), ' ', el('span', { class: 'muted' }, state)));
     } else {
       const size = 22 + Math.min(22, Math.round(Math.log10(c.count) * 9));
       const label = `${c.count} incidents here; zoom in`;
