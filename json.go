@@ -35,46 +35,88 @@ func decodeStrict(data []byte, v any) error {
 // keys that are equal without regard to case. encoding/json matches field
 // names that way and keeps the last of two; another decoder may keep the
 // first, or tell them apart, and so read a signed statement differently.
-// The value must be well formed.
+// The value must be well formed: it scans bytes, as a replay checks every
+// statement and a token decoder costs as much as decoding it.
 func checkKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	// One frame per open array or object; an object's frame holds its keys,
-	// folded, and whether the next token is a key.
+	// One frame per open array or object; an object's frame holds its
+	// keys, folded, and whether the next string is a key.
 	type frame struct {
-		keys    map[string]bool
+		object  bool
 		wantKey bool
+		keys    []string
 	}
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return Errorf(EINVALID, "%s.", jsonMessage(err))
-		}
-		if n := len(stack); n > 0 && stack[n-1].keys != nil {
-			top := &stack[n-1]
-			if k, ok := tok.(string); ok && top.wantKey {
-				if top.keys[foldKey(k)] {
-					return Errorf(EINVALID, "Key %q appears twice in one object (keys are compared without regard to case).", k)
-				}
-				top.keys[foldKey(k)] = true
-				top.wantKey = false
-				continue
-			}
-			top.wantKey = true // tok is, or opens, the value of a key
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{keys: map[string]bool{}, wantKey: true})
-		case json.Delim('['):
+	stack := make([]frame, 0, 8)
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '{':
+			stack = append(stack, frame{object: true, wantKey: true})
+		case '[':
 			stack = append(stack, frame{})
-		case json.Delim('}'), json.Delim(']'):
+		case '}', ']':
 			stack = stack[:len(stack)-1]
-		}
-		if len(stack) == 0 {
-			return nil
+		case ',':
+			if n := len(stack); n > 0 && stack[n-1].object {
+				stack[n-1].wantKey = true
+			}
+		case '"':
+			end := stringEnd(data, i)
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				top := &stack[n-1]
+				k, err := foldedKey(data[i : end+1])
+				if err != nil {
+					return err
+				}
+				for _, seen := range top.keys {
+					if seen == k {
+						var raw string
+						json.Unmarshal(data[i:end+1], &raw)
+						return Errorf(EINVALID, "Key %q appears twice in one object (keys are compared without regard to case).", raw)
+					}
+				}
+				top.keys = append(top.keys, k)
+				top.wantKey = false
+			}
+			i = end
 		}
 	}
+	return nil
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// opening quote is at data[start].
+func stringEnd(data []byte, start int) int {
+	for i := start + 1; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(data) - 1
+}
+
+// foldedKey returns foldKey of the JSON string quoted, without decoding
+// it when it is plain ASCII, as keys nearly always are.
+func foldedKey(quoted []byte) (string, error) {
+	plain := true
+	for _, c := range quoted[1 : len(quoted)-1] {
+		if c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		// In ASCII, a letter's case folding orbit is itself and its other
+		// case, except k and s, whose orbits hold K and S too: the least
+		// rune is the upper case.
+		return strings.ToUpper(string(quoted[1 : len(quoted)-1])), nil
+	}
+	var k string
+	if err := json.Unmarshal(quoted, &k); err != nil {
+		return "", Errorf(EINVALID, "%s.", jsonMessage(err))
+	}
+	return foldKey(k), nil
 }
 
 // foldKey maps every rune of k to the least rune of its case folding

@@ -84,6 +84,9 @@ type Ledger interface {
 	// Authenticate returns the reader that a bearer token proves, or
 	// EUNAUTHORIZED saying why it does not.
 	Authenticate(ctx context.Context, token string) (Reader, error)
+
+	// Messages serves inboxes and bulletins.
+	Messages
 }
 
 // Every read method of a Ledger answers the reader that its context
@@ -104,6 +107,9 @@ type IncidentQuery struct {
 	Grade  Grade
 	Clause string
 	Site   string
+	// Status selects incidents whose status, as the reader sees it when it
+	// asks (see [Incident.StatusAt]), is this one.
+	Status IncidentStatus
 	// After continues a listing after this incident id (from Next).
 	After string
 	// Limit caps the result; 0 means DefaultIncidentLimit.

@@ -12,10 +12,17 @@ import (
 )
 
 // digestPrefix starts the input of the digest.
-const digestPrefix = "truce-state-root-v1\n"
+const digestPrefix = "truce-state-root-v2\n"
 
-// buckets is how many buckets the digest spreads incidents over.
-const buckets = 4096
+// buckets is how many buckets the digest spreads incidents over, and
+// groups how many groups of bucketsPerGroup buckets it hashes them in: a
+// change rehashes one bucket of a few incidents, one group of 16 hashes,
+// and the 4096 group hashes, however many incidents there are.
+const (
+	buckets         = 65536
+	bucketsPerGroup = 16
+	groups          = buckets / bucketsPerGroup
+)
 
 // CanonicalJSON returns the encoding of inc that Hash hashes: the
 // encoding/json encoding of the truce.Incident struct, with every time in
@@ -34,11 +41,11 @@ func CanonicalJSON(inc *truce.Incident) []byte {
 // Hash returns the SHA-256 of CanonicalJSON(inc).
 func Hash(inc *truce.Incident) [32]byte { return sha256.Sum256(CanonicalJSON(inc)) }
 
-// bucketOf returns the digest bucket of incident id: the first 12 bits of
-// the SHA-256 of id.
+// bucketOf returns the digest bucket of incident id: the first 16 bits of
+// the SHA-256 of id. Its group is the first 12.
 func bucketOf(id string) int {
 	sum := sha256.Sum256([]byte(id))
-	return int(sum[0])<<4 | int(sum[1])>>4
+	return int(sum[0])<<8 | int(sum[1])
 }
 
 // digest holds the digest's buckets and what has changed since it was
@@ -46,6 +53,7 @@ func bucketOf(id string) int {
 type digest struct {
 	buckets []bucket
 	sums    []byte // the buckets' hashes, 32 bytes each, in bucket order
+	groups  []byte // the groups' hashes, likewise
 	count   uint64
 	dirty   []*incident // incidents whose hash is stale
 	stale   []int       // buckets whose hash is stale
@@ -66,10 +74,13 @@ type entry struct {
 }
 
 func newDigest() digest {
-	d := digest{buckets: make([]bucket, buckets), sums: make([]byte, 0, buckets*sha256.Size)}
+	d := digest{buckets: make([]bucket, buckets), sums: make([]byte, 0, buckets*sha256.Size), groups: make([]byte, groups*sha256.Size)}
 	empty := sha256.Sum256(nil)
 	for range buckets {
 		d.sums = append(d.sums, empty[:]...)
+	}
+	for g := range groups {
+		d.sumGroup(g)
 	}
 	return d
 }
@@ -103,20 +114,31 @@ func (e *Engine) Digest() [32]byte {
 		d.put(x.bucket, entry{x.inc.ID, Hash(&x.inc)})
 	}
 	d.dirty = d.dirty[:0]
-	for _, n := range d.stale {
+	slices.Sort(d.stale) // so that a group's buckets are together
+	for i, n := range d.stale {
 		b := &d.buckets[n]
 		sum := bucketSum(b.entries)
 		copy(d.sums[n*sha256.Size:], sum[:])
 		b.stale = false
+		if g := n / bucketsPerGroup; i == len(d.stale)-1 || d.stale[i+1]/bucketsPerGroup != g {
+			d.sumGroup(g)
+		}
 	}
 	d.stale = d.stale[:0]
 	h := sha256.New()
 	h.Write([]byte(digestPrefix))
 	h.Write(binary.BigEndian.AppendUint64(nil, d.count))
-	h.Write(d.sums)
+	h.Write(d.groups)
 	h.Sum(d.root[:0])
 	d.fresh = true
 	return d.root
+}
+
+// sumGroup recomputes the hash of group g from its buckets' hashes.
+func (d *digest) sumGroup(g int) {
+	const size = bucketsPerGroup * sha256.Size
+	sum := sha256.Sum256(d.sums[g*size : (g+1)*size])
+	copy(d.groups[g*sha256.Size:], sum[:])
 }
 
 // put sets the hash of an incident in bucket n and marks the bucket stale.

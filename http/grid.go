@@ -3,6 +3,7 @@ package http
 import (
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -48,7 +49,12 @@ type GridCell struct {
 const maxGridZoom = 18
 
 func (s *Server) handleIncidentGrid(w http.ResponseWriter, r *http.Request) {
-	q, err := incidentQuery(r)
+	// The grid takes several statuses; it selects by them itself.
+	query := r.URL.Query()
+	query.Del("status")
+	without := r.Clone(r.Context())
+	without.URL.RawQuery = query.Encode()
+	q, err := incidentQuery(without)
 	if err != nil {
 		writeError(w, r, s.Logger, err)
 		return
@@ -64,6 +70,10 @@ func (s *Server) handleIncidentGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	statuses := map[truce.IncidentStatus]bool{}
 	for _, st := range listParam(r, "status") {
+		if !slices.Contains(truce.IncidentStatuses(), truce.IncidentStatus(st)) {
+			writeError(w, r, s.Logger, truce.Errorf(truce.EINVALID, "Query parameter status %q is not one of %v.", st, truce.IncidentStatuses()))
+			return
+		}
 		statuses[truce.IncidentStatus(st)] = true
 	}
 	now := s.now()

@@ -16,12 +16,15 @@
 //	GET  /v1/sites             GeoJSON: ?bbox=W,S,E,N&near=LAT,LON,M&category=&at=&controller=&limit=
 //	GET  /v1/sites/{id}        one site with its history
 //	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
-//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&after=&limit=
-//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z, the filters above, status, category
+//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&status=&after=&limit=
+//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z, the filters above (statuses repeat), category
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
 //	GET  /v1/daily             the daily report: ?date=YYYY-MM-DD&agreement=&format=json|md|html
 //	GET  /v1/reports/{id}      one report with its incident
-//	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
+//	GET  /v1/export/incidents.geojson, .csv, .jsonl   every incident the same filters select
+//	GET  /v1/inbox             what awaits the token's member: replies, acknowledgements, determinations
+//	GET  /v1/bulletins         members only: every bulletin with its acknowledgements
+//	GET  /v1/bulletins/{id}    one bulletin
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
@@ -124,6 +127,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
+	mux.HandleFunc("GET /v1/export/incidents.jsonl", s.handleExportJSONL)
+	mux.HandleFunc("GET /v1/inbox", s.handleInbox)
+	mux.HandleFunc("GET /v1/bulletins", s.handleBulletins)
+	mux.HandleFunc("GET /v1/bulletins/{id}", s.handleBulletin)
 	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
 	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -185,17 +185,7 @@ func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, s
 		return nil, nil, fmt.Errorf("restore incidents: %w", err)
 	}
 	eng.UseAuthority(state.Authority)
-	err = store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
-		st, err := truce.ParseStatement(env)
-		if err != nil {
-			return fmt.Errorf("parse stored report: %w", err)
-		}
-		if err := eng.Recall(st); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
-			return fmt.Errorf("recall report %s: %w", st.ID, err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := recallReports(ctx, store, eng); err != nil {
 		return nil, nil, err
 	}
 	index := newIncidentIndex()
@@ -204,6 +194,39 @@ func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, s
 		index.put(&inc)
 	}
 	return eng, index, nil
+}
+
+// recallReports gives eng the report statements the store holds, parsed
+// on every core in batches: a restart at a million reports spends most of
+// its time parsing them.
+func recallReports(ctx context.Context, store truce.Store, eng *engine.Engine) error {
+	const batch = 8192
+	envs := make([][]byte, 0, batch)
+	recall := func() error {
+		out := make([]entry, len(envs))
+		parseAll(out, envs)
+		for _, e := range out {
+			if e.err != nil {
+				return fmt.Errorf("parse stored report: %w", e.err)
+			}
+			if err := eng.Recall(e.st); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+				return fmt.Errorf("recall report %s: %w", e.st.ID, err)
+			}
+		}
+		envs = envs[:0]
+		return nil
+	}
+	err := store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
+		envs = append(envs, env)
+		if len(envs) < batch {
+			return nil
+		}
+		return recall()
+	})
+	if err != nil {
+		return err
+	}
+	return recall()
 }
 
 // loadState reads the persisted state of the log from the store.

@@ -7,9 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/truce-project/truce"
 	"github.com/truce-project/truce/daily"
-	thttp "github.com/truce-project/truce/http"
 )
 
 func (m *Main) runDaily(ctx context.Context, args []string) error {
@@ -23,7 +21,7 @@ func (m *Main) runDaily(ctx context.Context, args []string) error {
 	format := fs.String("format", "md", "md (Markdown), html (a printable page) or json")
 	agreement := fs.String("agreement", "", "the agreement whose window is counted (default: the first)")
 	out := fs.String("out", "", "write the report to this file (default: standard output)")
-	key := fs.String("key", "", "a member's key file: count what that member reads (default: what the public reads)")
+	key := fs.String("key", "", "a member's key file: count what that member reads (default: $TRUCE_TOKEN's reader, or the public)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -45,18 +43,9 @@ func (m *Main) runDaily(ctx context.Context, args []string) error {
 	default:
 		return usagef("daily: --format %q is not one of md, html, json", *format)
 	}
-	c, err := thttp.NewClient(*server)
+	c, err := m.readClient(ctx, *server, *key)
 	if err != nil {
 		return err
-	}
-	if *key != "" {
-		s, err := truce.ReadSignerFile(*key)
-		if err != nil {
-			return err
-		}
-		if err := m.authorize(ctx, c, s); err != nil {
-			return err
-		}
 	}
 	q := url.Values{"date": {day.Format(time.DateOnly)}}
 	if *agreement != "" {

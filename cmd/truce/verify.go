@@ -25,7 +25,7 @@ type verifyState struct {
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
+	fs := m.flagSet("verify", "verify [--server URL] [--key KEYFILE] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
 		"Checks the log's latest checkpoint: its signature by the log's key, and that it is\n"+
 			"consistent with the last checkpoint this client checked (kept in the state file), with\n"+
 			"proofs computed here from the log's tiles, not taken from the server. A log that\n"+
