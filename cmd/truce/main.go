@@ -116,6 +116,7 @@ func commands() []command {
 		{"inbox", "what awaits your member: replies, acknowledgements, determinations", (*Main).runInbox},
 		{"token", "print a bearer token for reading as your member", (*Main).runToken},
 		{"export", "download incidents as GeoJSON, CSV or JSON Lines", (*Main).runExport},
+		{"daily", "write the daily report of a day (md, html, json)", (*Main).runDaily},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/truce-project/truce/service"
 	"github.com/truce-project/truce/sqlite"
 	"github.com/truce-project/truce/tlog"
+	"github.com/truce-project/truce/web"
 )
 
 // Daemon is a running deployment: its log, projection, service and HTTP
@@ -76,7 +77,11 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	if err := d.startWitnessing(ctx); err != nil {
 		return err
 	}
-	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger}
+	ui, err := web.Handler(d.deployment.webConfig())
+	if err != nil {
+		return err
+	}
+	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger, Now: d.Now, UI: ui}
 	if err := d.server.Open(); err != nil {
 		return err
 	}
@@ -127,8 +132,8 @@ func openLog(ctx context.Context, d *Deployment, logger *slog.Logger) (*tlog.Log
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.flagSet("serve", "serve --dir DIR [--addr 127.0.0.1:8080] [--demo] [--log-level info]",
-		"Runs the service of the deployment in DIR: the JSON API at /v1/, the log's tiles and\n"+
-			"checkpoint at /log/. On start it replays whatever the log holds beyond the projection.\n"+
+		"Runs the service of the deployment in DIR: the web interface at /, the JSON API at /v1/,\n"+
+			"the log's tiles and checkpoint at /log/. On start it replays whatever the log holds beyond the projection.\n"+
 			"With --demo, a DIR without a deployment first gets the demo one (see \"truce init -h\"),\n"+
 			"and the service runs the charter's witnesses itself, on loopback, so that every\n"+
 			"checkpoint is cosigned; in a real deployment each member runs \"truce witness\".")
