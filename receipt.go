@@ -21,6 +21,10 @@ type Receipt struct {
 	TreeSize uint64 `json:"tree_size"`
 	// InclusionProof is the RFC 6962 audit path from the leaf to the root.
 	InclusionProof [][]byte `json:"inclusion_proof"`
+	// Witnessing says which of the charter's witnesses cosigned the
+	// checkpoint (their cosignatures are in it) and whether the charter's
+	// policy is met. Absent when the log cannot tell.
+	Witnessing *Witnessing `json:"witnessing,omitempty"`
 }
 
 // MemberView is a member with its keys, as GET /v1/members shows it.

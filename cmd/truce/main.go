@@ -103,6 +103,8 @@ func commands() []command {
 		{"sign", "sign a statement", (*Main).runSign},
 		{"submit", "submit signed statements to a server", (*Main).runSubmit},
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
+		{"witness", "run a witness that cosigns the log's consistent checkpoints", (*Main).runWitness},
+		{"mirror", "follow the log, replay it, and alert on any inconsistency", (*Main).runMirror},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
 		{"import", "import protected sites or reports from files", (*Main).runImport},
@@ -114,6 +116,7 @@ func commands() []command {
 		{"inbox", "what awaits your member: replies, acknowledgements, determinations", (*Main).runInbox},
 		{"token", "print a bearer token for reading as your member", (*Main).runToken},
 		{"export", "download incidents as GeoJSON, CSV or JSON Lines", (*Main).runExport},
+		{"daily", "write the daily report of a day (md, html, json)", (*Main).runDaily},
 	}
 }
 
