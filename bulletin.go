@@ -1,6 +1,7 @@
 package truce
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -141,6 +142,17 @@ func RestoreBulletins(bs []BulletinState) *Bulletins {
 
 // Bulletin returns bulletin id, or nil.
 func (r *Bulletins) Bulletin(id string) *BulletinState { return r.byID[id] }
+
+// All returns every bulletin, in log order. The states are r's own: clone
+// them to keep them.
+func (r *Bulletins) All() []*BulletinState {
+	out := make([]*BulletinState, 0, len(r.byID))
+	for _, b := range r.byID {
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b *BulletinState) int { return cmp.Compare(a.Index, b.Index) })
+	return out
+}
 
 func (r *Bulletins) checkAck(signer string, a *BulletinAck) error {
 	b := r.byID[a.Bulletin]

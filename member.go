@@ -122,6 +122,9 @@ type Charter struct {
 	// Determiners says who must agree for a determination to take effect;
 	// nil lets any one mediator or monitor decide.
 	Determiners *DeterminerPolicy `json:"determiners,omitempty"`
+	// Witnesses, if set, names the witnesses that cosign the log's
+	// checkpoints and how many must (see WitnessPolicy).
+	Witnesses *WitnessPolicy `json:"witnesses,omitempty"`
 }
 
 // maxMembers keeps a charter well inside the log's entry limit.
@@ -160,7 +163,12 @@ func (c *Charter) Validate() error {
 		return Errorf(EINVALID, "A charter names at least one party.")
 	}
 	if c.Determiners != nil {
-		return c.Determiners.Validate()
+		if err := c.Determiners.Validate(); err != nil {
+			return err
+		}
+	}
+	if c.Witnesses != nil {
+		return c.Witnesses.validate(c)
 	}
 	return nil
 }

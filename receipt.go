@@ -25,6 +25,10 @@ type Receipt struct {
 	TreeSize uint64 `json:"tree_size"`
 	// InclusionProof is the RFC 6962 audit path from the leaf to the root.
 	InclusionProof [][]byte `json:"inclusion_proof"`
+	// Witnessing says which of the charter's witnesses cosigned the
+	// checkpoint (their cosignatures are in it) and whether the charter's
+	// policy is met. Absent when the log cannot tell.
+	Witnessing *Witnessing `json:"witnessing,omitempty"`
 }
 
 // MemberView is a member with its keys, as GET /v1/members shows it.
@@ -88,6 +92,9 @@ type Ledger interface {
 	// Authenticate returns the reader that a bearer token proves, or
 	// EUNAUTHORIZED saying why it does not.
 	Authenticate(ctx context.Context, token string) (Reader, error)
+
+	// Messages serves inboxes and bulletins.
+	Messages
 }
 
 // Every read method of a Ledger answers the reader that its context
@@ -108,6 +115,9 @@ type IncidentQuery struct {
 	Grade  Grade
 	Clause string
 	Site   string
+	// Status selects incidents whose status, as the reader sees it when it
+	// asks (see [Incident.StatusAt]), is this one.
+	Status IncidentStatus
 	// After continues a listing after this incident id (from Next).
 	After string
 	// Limit caps the result; 0 means DefaultIncidentLimit.

@@ -132,7 +132,8 @@ type Store interface {
 	Bulletins(ctx context.Context) ([]BulletinState, error)
 
 	// Envelopes calls fn with the envelope of every accepted statement of
-	// kind, in log order, stopping at fn's first error.
+	// kind, in log order, stopping at fn's first error. fn may keep the
+	// envelope: it is not reused.
 	Envelopes(ctx context.Context, kind Kind, fn func(envelope []byte) error) error
 
 	// Reset deletes the whole projection, so that the log can be replayed.

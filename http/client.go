@@ -105,9 +105,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
+	c.authorize(req)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return 0, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
@@ -120,6 +118,13 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		return resp.StatusCode, fmt.Errorf("decode answer of %s %s: %w", method, path, err)
 	}
 	return resp.StatusCode, nil
+}
+
+// authorize adds the client's bearer token, if it has one.
+func (c *Client) authorize(req *http.Request) {
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 }
 
 // responseError turns a problem document into a *truce.Error.
@@ -153,6 +158,7 @@ func (c *Client) SubmitBatch(ctx context.Context, lines []byte) ([]BatchResult, 
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/jsonl")
+	c.authorize(req)
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
@@ -223,4 +229,60 @@ func (c *Client) Incidents(ctx context.Context, query string) (*truce.IncidentRe
 	var r truce.IncidentResult
 	_, err := c.do(ctx, http.MethodGet, "/v1/incidents?"+query, nil, &r)
 	return &r, err
+}
+
+// Whoami returns who the client reads as.
+func (c *Client) Whoami(ctx context.Context) (truce.Reader, error) {
+	var r truce.Reader
+	_, err := c.do(ctx, http.MethodGet, "/v1/whoami", nil, &r)
+	return r, err
+}
+
+// Inbox returns what awaits the member the client's token proves.
+func (c *Client) Inbox(ctx context.Context) (*truce.Inbox, error) {
+	var box truce.Inbox
+	_, err := c.do(ctx, http.MethodGet, "/v1/inbox", nil, &box)
+	return &box, err
+}
+
+// Bulletins returns every bulletin with its acknowledgements.
+func (c *Client) Bulletins(ctx context.Context) ([]truce.BulletinState, error) {
+	var v struct {
+		Bulletins []truce.BulletinState `json:"bulletins"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/bulletins", nil, &v)
+	return v.Bulletins, err
+}
+
+// Bulletin returns one bulletin.
+func (c *Client) Bulletin(ctx context.Context, id string) (*truce.BulletinState, error) {
+	var b truce.BulletinState
+	_, err := c.do(ctx, http.MethodGet, "/v1/bulletins/"+url.PathEscape(id), nil, &b)
+	return &b, err
+}
+
+// Export copies GET /v1/export/incidents.FORMAT?query to w: format is
+// geojson, csv or jsonl, and the query takes the filters of
+// GET /v1/incidents.
+func (c *Client) Export(ctx context.Context, format string, query url.Values, w io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/v1/export/incidents."+format+"?"+query.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	c.authorize(req)
+	// An export may take longer than one API call; the context bounds it.
+	hc := *c.HTTP
+	hc.Timeout = 0
+	resp, err := hc.Do(req)
+	if err != nil {
+		return truce.Errorf(truce.EUNAVAILABLE, "Cannot reach %s: %v.", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return responseError(resp)
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("read export: %w", err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,12 @@ func incidentQuery(r *http.Request) (truce.IncidentQuery, error) {
 		default:
 			return q, truce.Errorf(truce.EINVALID, "Query parameter grade %q is not one of single_source, corroborated, impartial, contested, retracted.", g)
 		}
+	}
+	if st := truce.IncidentStatus(v.Get("status")); st != "" {
+		if !slices.Contains(truce.IncidentStatuses(), st) {
+			return q, truce.Errorf(truce.EINVALID, "Query parameter status %q is not one of open, awaiting_reply, overdue, replied, determined, published.", st)
+		}
+		q.Status = st
 	}
 	limit, err := queryUint(r, "limit", 0, truce.MaxIncidentLimit)
 	q.Limit = int(limit)

@@ -16,13 +16,23 @@
 //	GET  /v1/sites             GeoJSON: ?bbox=W,S,E,N&near=LAT,LON,M&category=&at=&controller=&limit=
 //	GET  /v1/sites/{id}        one site with its history
 //	POST /v1/sites/hashes      {"ids": [...]}: the registry's hash of each, for importers
-//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&after=&limit=
+//	GET  /v1/incidents         ?from=&to=&bbox=&party=&grade=&clause=&site=&status=&after=&limit=
+//	GET  /v1/incidents/grid    incidents counted per map cell: ?zoom=Z, the filters above (statuses repeat), category
 //	GET  /v1/incidents/{id}    one incident: reports, assessment, findings
+//	GET  /v1/daily             the daily report: ?date=YYYY-MM-DD&agreement=&format=json|md|html
 //	GET  /v1/reports/{id}      one report with its incident
-//	GET  /v1/export/incidents.geojson, .csv   every incident the same filters select
+//	GET  /v1/export/incidents.geojson, .csv, .jsonl   every incident the same filters select
+//	GET  /v1/inbox             what awaits the token's member: replies, acknowledgements, determinations
+//	GET  /v1/bulletins         members only: every bulletin with its acknowledgements
+//	GET  /v1/bulletins/{id}    one bulletin
+//	GET  /v1/witnesses         the charter's witness policy; who cosigned the latest checkpoint
+//	GET  /v1/feed              server-sent events: ?kind=&party=&bbox=, resumable with Last-Event-ID
+//	POST /v1/webhooks          a member registers {"url", "filter"}; deliveries are signed
+//	GET  /v1/webhooks          the member's webhooks; GET, DELETE /v1/webhooks/{id} one of them
 //	GET  /log/vkey             the log's verifier key (signed-note format)
 //	GET  /log/...              checkpoint, tiles and entry bundles (C2SP tlog-tiles)
 //	GET  /healthz              liveness
+//	GET  /                     the web interface (Server.UI), if set
 //
 // Every error is an RFC 9457 problem document.
 package http
@@ -50,9 +60,29 @@ type Server struct {
 	VerifierKey string
 	// Logger receives request and error logs. Optional.
 	Logger *slog.Logger
+	// Now is the clock of status reads (an incident past its reply
+	// deadline is overdue). Optional; defaults to time.Now.
+	Now func() time.Time
+	// UI serves the web interface at the GET patterns it names. Optional.
+	UI UI
+	// Feed serves GET /v1/feed. Optional: without it the route answers 501.
+	Feed truce.Feed
+	// Webhooks serves /v1/webhooks. Optional: without it those routes
+	// answer 501.
+	Webhooks truce.Webhooks
+	// FeedWriteTimeout is how long a write to a feed subscriber may take
+	// before it is dropped. Optional; defaults to DefaultFeedWriteTimeout.
+	FeedWriteTimeout time.Duration
+	// FeedKeepAlive is how often an idle feed sends a comment. Optional;
+	// defaults to DefaultFeedKeepAlive.
+	FeedKeepAlive time.Duration
 
 	ln     net.Listener
 	server *http.Server
+	// feeds ends the feed streams when the server shuts down: they would
+	// otherwise hold Shutdown until its deadline.
+	feeds     context.Context
+	stopFeeds context.CancelFunc
 }
 
 // Open starts listening and serving in the background.
@@ -71,6 +101,7 @@ func (s *Server) Open() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
+	s.server.RegisterOnShutdown(s.stopFeeds)
 	go func() {
 		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Logger.Error("serve", "err", err)
@@ -95,6 +126,9 @@ func (s *Server) Handler() http.Handler {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+	if s.feeds == nil {
+		s.feeds, s.stopFeeds = context.WithCancel(context.Background())
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/statements", s.handleSubmit)
 	mux.HandleFunc("POST /v1/statements/batch", s.handleBatch)
@@ -110,16 +144,41 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/sites/{id}", s.handleSite)
 	mux.HandleFunc("POST /v1/sites/hashes", s.handleSiteHashes)
 	mux.HandleFunc("GET /v1/incidents", s.handleIncidents)
+	mux.HandleFunc("GET /v1/incidents/grid", s.handleIncidentGrid)
 	mux.HandleFunc("GET /v1/incidents/{id}", s.handleIncident)
+	mux.HandleFunc("GET /v1/daily", s.handleDaily)
 	mux.HandleFunc("GET /v1/reports/{id}", s.handleReport)
 	mux.HandleFunc("GET /v1/export/incidents.geojson", s.handleExportGeoJSON)
 	mux.HandleFunc("GET /v1/export/incidents.csv", s.handleExportCSV)
+	mux.HandleFunc("GET /v1/export/incidents.jsonl", s.handleExportJSONL)
+	mux.HandleFunc("GET /v1/inbox", s.handleInbox)
+	mux.HandleFunc("GET /v1/bulletins", s.handleBulletins)
+	mux.HandleFunc("GET /v1/bulletins/{id}", s.handleBulletin)
+	mux.HandleFunc("GET /v1/witnesses", s.handleWitnesses)
+	mux.HandleFunc("GET /v1/feed", s.handleFeed)
+	mux.HandleFunc("POST /v1/webhooks", s.handleCreateWebhook)
+	mux.HandleFunc("GET /v1/webhooks", s.handleWebhooks)
+	mux.HandleFunc("GET /v1/webhooks/{id}", s.handleWebhook)
+	mux.HandleFunc("DELETE /v1/webhooks/{id}", s.handleDeleteWebhook)
 	mux.HandleFunc("GET /log/vkey", s.handleVerifierKey)
 	mux.Handle("GET /log/", http.StripPrefix("/log/", logFiles(s.LogDir, s.notFound)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	if s.UI != nil {
+		for _, p := range s.UI.Patterns() {
+			mux.Handle("GET "+p, s.UI)
+		}
+	}
 	return s.logRequests(s.authenticate(problemsForMux(mux, s.Logger)))
+}
+
+// UI is a web interface: a handler and the path patterns it serves, such
+// as "/{$}" and "/ui/" (package web's Handler). Every other path stays
+// the API's, with its problem documents.
+type UI interface {
+	http.Handler
+	Patterns() []string
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

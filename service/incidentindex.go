@@ -30,6 +30,11 @@ type incidentEntry struct {
 	start, end int64 // unix nanoseconds
 	lon, lat   float64
 	grade      truce.Grade
+	// status is the incident's stored status and deadline its reply
+	// deadline (unix nanoseconds, 0 if none), from which a query derives
+	// overdue at its own time.
+	status   truce.IncidentStatus
+	deadline int64
 	// terms lists, space-separated and space-wrapped, the parties, clauses
 	// and sites of the assessment: " ua ru E4 ru:E4 gppd:WRI1005114 ".
 	terms string
@@ -68,8 +73,12 @@ func entryOf(inc *truce.Incident) *incidentEntry {
 	for _, s := range inc.Assessment.Sites {
 		add("site=" + s.Site)
 	}
-	return &incidentEntry{id: inc.ID, start: inc.Start.UnixNano(), end: inc.End.UnixNano(),
-		lon: inc.Where.Lon, lat: inc.Where.Lat, grade: inc.Assessment.Grade, terms: b.String()}
+	e := &incidentEntry{id: inc.ID, start: inc.Start.UnixNano(), end: inc.End.UnixNano(),
+		lon: inc.Where.Lon, lat: inc.Where.Lat, grade: inc.Assessment.Grade, status: inc.Status, terms: b.String()}
+	if d := inc.Assessment.ReplyDeadline; d != nil {
+		e.deadline = d.UnixNano()
+	}
+	return e
 }
 
 func less(a, b *incidentEntry) int {
@@ -119,10 +128,11 @@ func (x *incidentIndex) remove(e *incidentEntry) {
 	delete(x.where, e.id)
 }
 
-// query returns the ids of up to limit incidents q selects, in order, and
-// whether more follow. An incident spanning days is filed under its start;
-// a window's first day is therefore searched from the longest span back.
-func (x *incidentIndex) query(q *truce.IncidentQuery, limit int) ([]string, bool) {
+// query returns the ids of up to limit incidents q selects at time now, in
+// order, and whether more follow. An incident spanning days is filed under
+// its start; a window's first day is therefore searched from the longest
+// span back.
+func (x *incidentIndex) query(q *truce.IncidentQuery, limit int, now time.Time) ([]string, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	from, to := int64(-1<<63), int64(1<<63-1)
@@ -150,7 +160,7 @@ func (x *incidentIndex) query(q *truce.IncidentQuery, limit int) ([]string, bool
 			if after != nil && less(e, after) <= 0 {
 				continue
 			}
-			if !e.selected(q, from, to) {
+			if !e.selected(q, from, to) || q.Status != "" && e.statusAt(now) != q.Status {
 				continue
 			}
 			if len(ids) == limit {
@@ -178,4 +188,13 @@ func (e *incidentEntry) selected(q *truce.IncidentQuery, from, to int64) bool {
 		return false
 	}
 	return true
+}
+
+// statusAt is the incident's status as a reader sees it at now: see
+// [truce.Incident.StatusAt].
+func (e *incidentEntry) statusAt(now time.Time) truce.IncidentStatus {
+	if e.status == truce.StatusAwaitingReply && e.deadline != 0 && now.UnixNano() > e.deadline {
+		return truce.StatusOverdue
+	}
+	return e.status
 }

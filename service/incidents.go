@@ -15,7 +15,7 @@ func (s *Service) Incidents(ctx context.Context, q truce.IncidentQuery) (*truce.
 	if limit > truce.MaxIncidentLimit {
 		return nil, truce.Errorf(truce.EINVALID, "limit must be at most %d.", truce.MaxIncidentLimit)
 	}
-	ids, more := s.incidentIndex().query(&q, limit)
+	ids, more := s.incidentIndex().query(&q, limit, s.now())
 	res := &truce.IncidentResult{Incidents: make([]truce.Incident, 0, len(ids))}
 	s.mu.RLock()
 	who := s.audienceOf(ctx)

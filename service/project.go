@@ -87,6 +87,7 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	}
 	if s.live {
 		s.appendRoots(due)
+		s.publishBatch(from, sts, &batch)
 	}
 	s.applied = to
 	close(s.advanced)
@@ -128,17 +129,35 @@ func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, err
 	if err != nil {
 		return nil, fmt.Errorf("read log entries [%d, %d): %w", from, to, err)
 	}
-	if err := s.parseAll(ctx, from, out, raws); err != nil {
+	if err := s.resolveAll(ctx, from, out, raws); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// parseAll parses, on every core, the entries that are not yet statements,
-// resolving commitments through the vault: during a replay, parsing is as
-// costly as checking the signatures. It fails only if the vault does, or
-// lacks a committed envelope: the projector must not decide without it.
-func (s *Service) parseAll(ctx context.Context, from uint64, out []entry, raws [][]byte) error {
+// parseAll parses, on every core, envelopes that are not yet statements:
+// during a replay, parsing is as costly as checking the signatures.
+func parseAll(out []entry, raws [][]byte) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(out); i += workers {
+				if out[i].st == nil {
+					st, err := truce.ParseStatement(raws[i])
+					out[i] = entry{raw: raws[i], st: st, err: err}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// resolveAll parses, on every core, the log entries that are not yet
+// statements, resolving commitments through the vault. It fails only if
+// the vault does, or lacks a committed envelope: the projector must not
+// decide without it.
+func (s *Service) resolveAll(ctx context.Context, from uint64, out []entry, raws [][]byte) error {
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup

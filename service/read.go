@@ -37,6 +37,7 @@ func (s *Service) receiptAt(ctx context.Context, id string, cp truce.Checkpoint)
 	return &truce.Receipt{
 		ID: rec.ID, Index: rec.Index, Kind: rec.Kind, Status: rec.Status, Reason: rec.Reason,
 		Leaf: rec.Leaf(), Checkpoint: string(cp.Note), TreeSize: cp.Size, InclusionProof: proof,
+		Witnessing: s.witnessing(cp),
 	}, nil
 }
 

@@ -72,6 +72,15 @@ type Config struct {
 	// that an audit can check state roots made at another interval.
 	// Optional.
 	RootSizes map[uint64]bool
+	// FeedBuffer is how many recent events the live feed holds, for
+	// subscribers that resume or fall behind. Optional; defaults to
+	// DefaultFeedBuffer.
+	FeedBuffer int
+	// Webhooks keeps webhook registrations. Optional: without it, or
+	// without Operator to sign deliveries, the service refuses them.
+	Webhooks truce.WebhookStore
+	// Deliver configures webhook deliveries. Optional.
+	Deliver DeliveryConfig
 }
 
 // DefaultStateRootInterval is the default number of log entries between
@@ -113,8 +122,14 @@ type Service struct {
 	// append state roots, so a restart does not append them twice.
 	live bool
 	wake chan struct{}
-	stop context.CancelFunc
-	done chan struct{}
+	// feed holds the recent events; deadlines the reply deadlines to come
+	// (under mu), and deadlineWake wakes their watcher.
+	feed         *hub
+	deadlines    deadlines
+	deadlineWake chan struct{}
+	hooks        *hooks
+	stop         context.CancelFunc
+	done         chan struct{}
 }
 
 var _ truce.Ledger = (*Service)(nil)
@@ -127,6 +142,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		operator: cfg.Operator, roots: roots{interval: cfg.StateRootInterval, extra: cfg.RootSizes, digests: map[uint64][32]byte{}},
 		advanced: make(chan struct{}), pending: map[uint64]*truce.Statement{},
 		inflight: inflight{calls: map[string]*call{}}, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		feed: newHub(cfg.FeedBuffer), deadlineWake: make(chan struct{}, 1),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -149,11 +165,16 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err := s.CatchUp(ctx); err != nil {
 		return nil, fmt.Errorf("replay log into projection: %w", err)
 	}
-	s.mu.Lock()
-	s.live = true
-	s.mu.Unlock()
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
+	s.mu.Lock()
+	s.live = true
+	s.startFeed(runCtx)
+	s.mu.Unlock()
+	if err := s.openHooks(ctx, runCtx, cfg); err != nil {
+		stop()
+		return nil, err
+	}
 	go s.project(runCtx)
 	return s, nil
 }
@@ -200,17 +221,7 @@ func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, s
 		return nil, nil, fmt.Errorf("restore incidents: %w", err)
 	}
 	eng.UseAuthority(state.Authority)
-	err = store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
-		st, err := truce.ParseStatement(env)
-		if err != nil {
-			return fmt.Errorf("parse stored report: %w", err)
-		}
-		if err := eng.Recall(st); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
-			return fmt.Errorf("recall report %s: %w", st.ID, err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := recallReports(ctx, store, eng); err != nil {
 		return nil, nil, err
 	}
 	index := newIncidentIndex()
@@ -219,6 +230,39 @@ func restoreEngine(ctx context.Context, store truce.Store, state *truce.State, s
 		index.put(&inc)
 	}
 	return eng, index, nil
+}
+
+// recallReports gives eng the report statements the store holds, parsed
+// on every core in batches: a restart at a million reports spends most of
+// its time parsing them.
+func recallReports(ctx context.Context, store truce.Store, eng *engine.Engine) error {
+	const batch = 8192
+	envs := make([][]byte, 0, batch)
+	recall := func() error {
+		out := make([]entry, len(envs))
+		parseAll(out, envs)
+		for _, e := range out {
+			if e.err != nil {
+				return fmt.Errorf("parse stored report: %w", e.err)
+			}
+			if err := eng.Recall(e.st); err != nil && truce.ErrorCode(err) != truce.ENOTFOUND {
+				return fmt.Errorf("recall report %s: %w", e.st.ID, err)
+			}
+		}
+		envs = envs[:0]
+		return nil
+	}
+	err := store.Envelopes(ctx, truce.KindReport, func(env []byte) error {
+		envs = append(envs, env)
+		if len(envs) < batch {
+			return nil
+		}
+		return recall()
+	})
+	if err != nil {
+		return err
+	}
+	return recall()
 }
 
 // loadState reads the persisted state of the log from the store.
@@ -283,6 +327,7 @@ func restoreRules(ctx context.Context, store truce.Store, auth *truce.Authority)
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done
+	s.hooks.wait()
 	return nil
 }
 

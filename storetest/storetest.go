@@ -49,6 +49,9 @@
 //     the other returns ECONFLICT.
 //   - A reader that runs while Apply commits sees the whole batch or none
 //     of it, and once it has seen the batch, it never again sees less.
+//   - A store that also implements [truce.WebhookStore] keeps webhook
+//     registrations through Reset and a reopen, and deletes a member's
+//     own only.
 //
 // The fixture is deterministic: real statements, made with [truce.Sign]
 // by keys that [truce.GenerateSigner] draws from a fixed seed.
@@ -108,6 +111,7 @@ func Run(t *testing.T, open OpenFunc) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, s.store(t, strings.ToLower(tt.name))) })
 	}
 	t.Run("Reopen", s.testReopen)
+	t.Run("Webhooks", s.testWebhooks)
 }
 
 // store opens the store called name and closes it when t ends.

@@ -78,6 +78,11 @@ type Config struct {
 	// is also the smallest value the POSIX driver accepts.
 	CheckpointInterval time.Duration
 
+	// WitnessTimeout is the longest the log waits for witnesses'
+	// cosignatures before it publishes a checkpoint without the quorum.
+	// Optional; defaults to [DefaultWitnessTimeout]. See [Log.SetWitnesses].
+	WitnessTimeout time.Duration
+
 	// Logger receives what this package has to say about opening and
 	// closing the log. Optional; defaults to discarding. Tessera itself logs
 	// through klog to standard error, which this package does not redirect.
@@ -118,6 +123,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.CheckpointInterval < DefaultCheckpointInterval {
 		return cfg, fmt.Errorf("tlog: Config.CheckpointInterval %v is below the POSIX driver's minimum of %v", cfg.CheckpointInterval, DefaultCheckpointInterval)
+	}
+	if cfg.WitnessTimeout == 0 {
+		cfg.WitnessTimeout = DefaultWitnessTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -44,6 +44,9 @@ type Log struct {
 	cpLast truce.Checkpoint // the last checkpoint verified, to verify each once
 
 	proofs proofCache
+
+	// witnesses cosign each checkpoint before it is published (witness.go).
+	witnesses witnessSet
 }
 
 // Open opens the log in cfg.Dir, creating it if the directory holds none and
@@ -99,7 +102,8 @@ func (l *Log) start(ctx context.Context, cfg Config) error {
 	opts := tessera.NewAppendOptions().
 		WithCheckpointSigner(cfg.Signer).
 		WithBatching(cfg.BatchMaxSize, cfg.BatchMaxAge).
-		WithCheckpointInterval(cfg.CheckpointInterval)
+		WithCheckpointInterval(cfg.CheckpointInterval).
+		WithWitnesses(l.tesseraWitnesses(cfg.WitnessTimeout))
 	appender, shutdown, reader, err := tessera.NewAppender(runCtx, driver, opts)
 	if err != nil {
 		cancel()

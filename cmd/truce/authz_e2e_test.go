@@ -51,6 +51,13 @@ func TestAuthorization(t *testing.T) {
 	}
 	member.getJSON("/v1/statements?limit=1", &stmts)
 	charterID := stmts.Statements[0].ID
+	var bulletins struct {
+		Bulletins []truce.BulletinState `json:"bulletins"`
+	}
+	member.getJSON("/v1/bulletins", &bulletins)
+	if len(bulletins.Bulletins) == 0 {
+		t.Fatalf("the demo has no bulletin")
+	}
 
 	// status of each endpoint for the public and for members.
 	endpoints := []struct {
@@ -74,6 +81,11 @@ func TestAuthorization(t *testing.T) {
 		{"/v1/receipts/" + charterID, 200, 200},
 		{"/v1/export/incidents.geojson", 200, 200},
 		{"/v1/export/incidents.csv", 200, 200},
+		{"/v1/export/incidents.jsonl", 200, 200},
+		{"/v1/incidents?status=published", 200, 200},
+		{"/v1/inbox", 401, 200},
+		{"/v1/bulletins", 401, 200},
+		{"/v1/bulletins/" + bulletins.Bulletins[0].ID, 401, 200},
 		{"/log/checkpoint", 200, 200},
 	}
 	public := newClient(t, d.URL())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/truce-project/truce"
 	"github.com/truce-project/truce/sqlite"
+	"github.com/truce-project/truce/web"
 )
 
 // Deployment is a deployment directory's configuration, kept in
@@ -36,8 +37,18 @@ type Deployment struct {
 	// StateRootInterval is how many log entries lie between two state
 	// roots. Optional; default 1000.
 	StateRootInterval uint64 `json:"state_root_interval,omitempty"`
+	// Web configures the web interface, e.g. a tile server for the map.
+	// Optional; see web.Config.
+	Web *web.Config `json:"web,omitempty"`
+	// WitnessURLs maps the name of each witness the charter names to the
+	// base URL of its C2SP tlog-witness service, where the log asks it to
+	// cosign each checkpoint. Optional: a witness without a URL is not
+	// asked. "truce serve --witness NAME=URL" adds to it.
+	WitnessURLs map[string]string `json:"witness_urls,omitempty"`
 
 	dir string
+	// witnesses is the charter's policy, set by init.
+	witnesses *truce.WitnessPolicy
 }
 
 const deploymentFile = "truce.json"
@@ -133,4 +144,17 @@ func (d *Deployment) operatorKey() (*truce.Signer, error) {
 		return nil, nil
 	}
 	return truce.ReadSignerFile(path)
+}
+
+// webConfig returns the web interface's configuration, named after the
+// deployment unless it names itself.
+func (d *Deployment) webConfig() web.Config {
+	var c web.Config
+	if d.Web != nil {
+		c = *d.Web
+	}
+	if c.Name == "" {
+		c.Name = d.Name
+	}
+	return c
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,9 @@ type initOptions struct {
 	members           []truce.Member
 	// demo adds the demo's agreements and registry after the charter.
 	demo bool
+	// witnessQuorum is the charter's witness quorum: 0 for a majority of
+	// the witnesses, -1 for no witnesses.
+	witnessQuorum int
 }
 
 func (m *Main) runInit(ctx context.Context, args []string) error {
@@ -60,7 +64,10 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 			"the log's signing key in DIR/log.key, and the log, whose first entry is the charter\n"+
 			"naming the members. Keep the key files secret: each belongs to its member.\n"+
 			"Without --member, the members are two parties, a mediator, a monitor, and the\n"+
-			"operator, whose key (keys/operator.key) the service uses to sign state roots.")
+			"operator, whose key (keys/operator.key) the service uses to sign state roots.\n"+
+			"Each party and the mediator also gets a witness key, keys/MEMBER.witness-key, and the\n"+
+			"charter names those witnesses and how many must cosign each checkpoint (see\n"+
+			"\"truce witness -h\"); --no-witnesses leaves them out.")
 	var opt initOptions
 	var members memberFlag
 	demo := fs.Bool("demo", false, "create the demo deployment of the March 2025 energy moratorium (Ukraine, Russia, United States, a monitor)")
@@ -68,8 +75,13 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	fs.StringVar(&opt.name, "name", "Truce deployment", "the deployment's name, for people")
 	fs.StringVar(&opt.origin, "origin", "", "the log's origin (default truce.localhost/BASENAME-OF-DIR)")
 	fs.Var(&members, "member", "a member as ID:ROLE:NAME, role one of party, mediator, monitor, source (repeatable)")
+	fs.IntVar(&opt.witnessQuorum, "witness-quorum", 0, "how many witnesses must cosign a checkpoint (default: a majority of them)")
+	noWitnesses := fs.Bool("no-witnesses", false, "name no witnesses in the charter")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *noWitnesses {
+		opt.witnessQuorum = -1
 	}
 	if opt.dir == "" {
 		return usagef("init: --dir is required")
@@ -92,6 +104,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	for _, mem := range opt.members {
 		fmt.Fprintf(m.Stdout, "  member %-10s %-9s %s\n", mem.ID, mem.Role, filepath.Join(opt.dir, "keys", mem.ID+".key"))
 	}
+	m.printWitnesses(d.witnesses, opt.dir)
 	fmt.Fprintf(m.Stdout, "Run it with: truce serve --dir %s\n", opt.dir)
 	return nil
 }
@@ -114,7 +127,7 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 	}
 	defer func() {
 		if err != nil {
-			for _, p := range []string{d.path("keys"), d.path(d.LogDir), d.path(d.LogKeyFile), d.path(d.Database), d.vaultPath()} {
+			for _, p := range []string{d.path("keys"), d.path("witnesses"), d.path(d.LogDir), d.path(d.LogKeyFile), d.path(d.Database), d.vaultPath()} {
 				os.RemoveAll(p)
 			}
 		}
@@ -131,7 +144,12 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 	if err := writeFileAtomic(d.path(d.LogKeyFile), []byte(skey+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	charter, err := m.signCharter(d, opt.members, signers, opt.demo)
+	policy, err := writeWitnessKeys(d, opt.members, opt.witnessQuorum)
+	if err != nil {
+		return nil, err
+	}
+	d.witnesses = policy
+	charter, err := m.signCharter(d, opt.members, signers, opt.demo, policy)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +165,7 @@ func (m *Main) initDeployment(ctx context.Context, opt initOptions) (_ *Deployme
 		}
 		statements = append(append(statements, more...), process...)
 	}
-	if err := appendAll(ctx, d, skey, statements); err != nil {
+	if err := appendAll(ctx, d, skey, statements, opt.demo); err != nil {
 		return nil, err
 	}
 	return d, d.save()
@@ -206,7 +224,7 @@ func writeMemberKeys(d *Deployment, members []truce.Member) (map[string]*truce.S
 
 // signCharter signs the charter with the mediator's key, or the first
 // member's if there is no mediator.
-func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[string]*truce.Signer, demo bool) (*truce.Statement, error) {
+func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[string]*truce.Signer, demo bool, witnesses *truce.WitnessPolicy) (*truce.Statement, error) {
 	by := members[0].ID
 	for _, mem := range members {
 		if mem.Role == truce.RoleMediator {
@@ -214,7 +232,7 @@ func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[st
 			break
 		}
 	}
-	c := &truce.Charter{Name: d.Name, Members: members}
+	c := &truce.Charter{Name: d.Name, Members: members, Witnesses: witnesses}
 	if demo {
 		// The demo's findings take the mediator and the monitor together.
 		c.Determiners = &truce.DeterminerPolicy{Requires: []truce.RoleCount{{Role: truce.RoleMediator, Count: 1}, {Role: truce.RoleMonitor, Count: 1}}}
@@ -227,8 +245,11 @@ func (m *Main) signCharter(d *Deployment, members []truce.Member, signers map[st
 
 // appendAll puts the first statements on the new log, in order, each
 // checked against the state the ones before it made: the envelopes of the
-// sealed ones in the vault first, then every leaf on the log.
-func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Statement) error {
+// sealed ones in the vault first, then every leaf on the log. With
+// witnesses, the charter's witnesses whose keys init wrote run meanwhile
+// (as "truce serve --demo" runs them), so that the log's first checkpoint
+// is cosigned.
+func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Statement, witnesses bool) (err error) {
 	signer, err := tlog.NewSigner(skey)
 	if err != nil {
 		return err
@@ -236,6 +257,18 @@ func appendAll(ctx context.Context, d *Deployment, skey string, sts []*truce.Sta
 	l, err := tlog.Open(ctx, tlog.Config{Dir: d.path(d.LogDir), Signer: signer})
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
+	}
+	if witnesses {
+		lw, err := startLocalWitnesses(d, d.witnesses, slog.New(slog.DiscardHandler))
+		if err != nil {
+			l.Close(ctx)
+			return err
+		}
+		defer func() { err = errors.Join(err, lw.close()) }()
+		if err := l.SetWitnesses(d.witnesses, lw.urls); err != nil {
+			l.Close(ctx)
+			return err
+		}
 	}
 	state := truce.NewState(d.Origin)
 	entries := make([][]byte, len(sts))

@@ -103,10 +103,20 @@ func commands() []command {
 		{"sign", "sign a statement", (*Main).runSign},
 		{"submit", "submit signed statements to a server", (*Main).runSubmit},
 		{"verify", "verify the log, its consistency and a statement's inclusion", (*Main).runVerify},
+		{"witness", "run a witness that cosigns the log's consistent checkpoints", (*Main).runWitness},
+		{"mirror", "follow the log, replay it, and alert on any inconsistency", (*Main).runMirror},
 		{"rebuild", "drop the projection and replay the log into it", (*Main).runRebuild},
 		{"agreement", "propose, sign and show agreements", (*Main).runAgreement},
 		{"import", "import protected sites or reports from files", (*Main).runImport},
 		{"report", "compose, sign and submit a report", (*Main).runReport},
+		{"respond", "reply to an incident that accuses your party", (*Main).runRespond},
+		{"determine", "record a finding on an incident (mediator, monitor)", (*Main).runDetermine},
+		{"bulletin", "send a situation update to the other members", (*Main).runBulletin},
+		{"ack", "acknowledge a bulletin", (*Main).runAck},
+		{"inbox", "what awaits your member: replies, acknowledgements, determinations", (*Main).runInbox},
+		{"token", "print a bearer token for reading as your member", (*Main).runToken},
+		{"export", "download incidents as GeoJSON, CSV or JSON Lines", (*Main).runExport},
+		{"daily", "write the daily report of a day (md, html, json)", (*Main).runDaily},
 	}
 }
 
@@ -131,7 +141,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 func (m *Main) usage() {
 	fmt.Fprintln(m.Stderr, "Truce: signed statements of a ceasefire on a transparency log.\n\nUsage: truce COMMAND [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(m.Stderr, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(m.Stderr, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(m.Stderr, "\nRun \"truce COMMAND -h\" for a command's flags.")
 }

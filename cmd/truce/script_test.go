@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -44,6 +45,7 @@ func TestScript(t *testing.T) {
 			"serve-stop": daemons.stop,
 			"exitcode":   cmdExitCode,
 			"jsonvar":    cmdJSONVar,
+			"filevar":    cmdFileVar,
 		},
 	})
 }
@@ -115,16 +117,30 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdJSONVar runs "jsonvar FILE FIELD VAR": it sets $VAR to the string
-// FIELD of the JSON object in FILE, which may be stdout or stderr.
+// FIELD of the JSON object in FILE, which may be stdout or stderr. FIELD
+// may be a dotted path into nested objects, such as key.id.
 func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: jsonvar FILE FIELD VAR")
 	}
 	var obj map[string]any
 	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &obj))
-	v, ok := obj[args[1]].(string)
+	path := strings.Split(args[1], ".")
+	for _, name := range path[:len(path)-1] {
+		obj, _ = obj[name].(map[string]any)
+	}
+	v, ok := obj[path[len(path)-1]].(string)
 	if !ok {
 		ts.Fatalf("%s has no string field %q", args[0], args[1])
 	}
 	ts.Setenv(args[2], v)
+}
+
+// cmdFileVar runs "filevar FILE VAR": it sets $VAR to the contents of
+// FILE, which may be stdout or stderr, without surrounding space.
+func cmdFileVar(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: filevar FILE VAR")
+	}
+	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/truce-project/truce/service"
 	"github.com/truce-project/truce/sqlite"
 	"github.com/truce-project/truce/tlog"
+	"github.com/truce-project/truce/web"
 )
 
 // Daemon is a running deployment: its log, projection, service and HTTP
@@ -27,6 +28,14 @@ type Daemon struct {
 	Logger *slog.Logger
 	// Now is the server's clock. Optional.
 	Now func() time.Time
+	// WitnessURLs maps witness names to base URLs, over the deployment's
+	// witness_urls. Optional.
+	WitnessURLs map[string]string
+	// LocalWitnesses runs, on loopback, a witness for each of the charter's
+	// witnesses whose key is in the deployment, as the demo does. Optional.
+	LocalWitnesses bool
+	// Deliver configures webhook deliveries. Optional.
+	Deliver service.DeliveryConfig
 
 	deployment *Deployment
 	log        *tlog.Log
@@ -34,6 +43,7 @@ type Daemon struct {
 	vault      *sqlite.Vault
 	service    *service.Service
 	server     *thttp.Server
+	witnesses  *localWitnesses
 }
 
 // Open opens the deployment, replays what the log holds beyond the
@@ -65,12 +75,20 @@ func (d *Daemon) Open(ctx context.Context) (err error) {
 	}
 	start := time.Now()
 	d.service, err = service.Open(ctx, service.Config{Log: d.log, Store: d.store, Vault: d.vault, Logger: d.Logger, Now: d.Now,
-		Operator: operator, StateRootInterval: d.deployment.StateRootInterval})
+		Operator: operator, StateRootInterval: d.deployment.StateRootInterval, Webhooks: d.store, Deliver: d.Deliver})
 	if err != nil {
 		return err
 	}
 	d.Logger.Info("projection ready", "size", d.service.Applied(), "took", time.Since(start).Round(time.Millisecond))
-	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger}
+	if err := d.startWitnessing(ctx); err != nil {
+		return err
+	}
+	ui, err := web.Handler(d.deployment.webConfig())
+	if err != nil {
+		return err
+	}
+	d.server = &thttp.Server{Addr: d.Addr, Ledger: d.service, LogDir: d.log.Dir(), VerifierKey: d.deployment.VerifierKey, Logger: d.Logger, Now: d.Now, UI: ui,
+		Feed: d.service, Webhooks: d.service}
 	if err := d.server.Open(); err != nil {
 		return err
 	}
@@ -102,6 +120,7 @@ func (d *Daemon) Close() error {
 	if d.vault != nil {
 		errs = append(errs, d.vault.Close())
 	}
+	errs = append(errs, d.witnesses.close())
 	return errors.Join(errs...)
 }
 
@@ -123,13 +142,17 @@ func openLog(ctx context.Context, d *Deployment, logger *slog.Logger) (*tlog.Log
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.flagSet("serve", "serve --dir DIR [--addr 127.0.0.1:8080] [--demo] [--log-level info]",
-		"Runs the service of the deployment in DIR: the JSON API at /v1/, the log's tiles and\n"+
-			"checkpoint at /log/. On start it replays whatever the log holds beyond the projection.\n"+
-			"With --demo, a DIR without a deployment first gets the demo one (see \"truce init -h\").")
+		"Runs the service of the deployment in DIR: the web interface at /, the JSON API at /v1/,\n"+
+			"the log's tiles and checkpoint at /log/. On start it replays whatever the log holds beyond the projection.\n"+
+			"With --demo, a DIR without a deployment first gets the demo one (see \"truce init -h\"),\n"+
+			"and the service runs the charter's witnesses itself, on loopback, so that every\n"+
+			"checkpoint is cosigned; in a real deployment each member runs \"truce witness\".")
 	dir := fs.String("dir", "", "deployment directory (required)")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	demo := fs.Bool("demo", false, "create the demo deployment in DIR if it has none")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var witnessURLs stringsFlag
+	fs.Var(&witnessURLs, "witness", "a witness's URL as NAME=URL, over truce.json's witness_urls (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -145,7 +168,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	d := &Daemon{Dir: *dir, Addr: *addr, Now: m.Now,
+	urls, err := parseWitnessURLs(witnessURLs)
+	if err != nil {
+		return err
+	}
+	d := &Daemon{Dir: *dir, Addr: *addr, Now: m.Now, WitnessURLs: urls, LocalWitnesses: *demo,
 		Logger: slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: lvl}))}
 	if err := d.Open(ctx); err != nil {
 		return err

@@ -25,7 +25,7 @@ type verifyState struct {
 }
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.flagSet("verify", "verify [--server URL] [--vkey KEY] [--state FILE] [--statement ID] [--audit]",
+	fs := m.flagSet("verify", "verify [--server URL] [--key KEYFILE] [--vkey KEY] [--state FILE] [--statement ID] [--audit] [--require-quorum]",
 		"Checks the log's latest checkpoint: its signature by the log's key, and that it is\n"+
 			"consistent with the last checkpoint this client checked (kept in the state file), with\n"+
 			"proofs computed here from the log's tiles, not taken from the server. A log that\n"+
@@ -34,6 +34,9 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			"--audit, also replays every entry the checkpoint commits to, read from the log's\n"+
 			"bundles, into a projection of its own, and checks the server's state roots, verdicts\n"+
 			"and incidents against it; a mismatch names the first that differs.\n"+
+			"It also says which of the charter's witnesses cosigned the checkpoint, with the\n"+
+			"policy read from the charter in the log, and whether the quorum is met; with\n"+
+			"--require-quorum a checkpoint without it fails.\n"+
 			"The log's key comes from --vkey, else from the state file, else from the server on\n"+
 			"first use (with a warning): compare it with the one the deployment published.")
 	server := m.serverFlag(fs)
@@ -41,6 +44,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	stateFile := fs.String("state", "", "state file (default: in the user's config directory, per log origin)")
 	statement := fs.String("statement", "", "a statement id to check the inclusion of")
 	audit := fs.Bool("audit", false, "also replay the whole log with this binary's engine and check every state root, verdict and incident")
+	requireQuorum := fs.Bool("require-quorum", false, "fail unless the checkpoint carries the cosignatures of the charter's witness quorum")
 	key := fs.String("key", "", "a member's key file: read as that member (an audit of incidents needs one)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -89,6 +93,9 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "checkpoint %s size %d verified\n", verifier.Name(), cp.Size)
+	if err := m.checkWitnesses(ctx, c, remote, verifier.Name(), cp, *requireQuorum); err != nil {
+		return err
+	}
 	if *statement != "" {
 		withheld, err := checkStatement(ctx, c, remote, cp, *statement)
 		if err != nil {

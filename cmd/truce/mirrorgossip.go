@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/gossip"
+	"github.com/truce-project/truce/tlog"
+)
+
+// Latest implements gossip.View: the checkpoint the mirror last verified
+// and replayed.
+func (mi *Mirror) Latest(ctx context.Context) ([][]byte, error) {
+	cp, err := mi.follower.Checkpoint(ctx)
+	if err != nil || cp.Note == nil {
+		return [][]byte{}, err
+	}
+	return [][]byte{cp.Note}, nil
+}
+
+// Observe implements gossip.View: a checkpoint of the log that a peer saw
+// must be consistent with the mirror's, by a proof from the log's tiles.
+// A proof the tiles cannot give yet (the peer is ahead) is not evidence.
+func (mi *Mirror) Observe(ctx context.Context, raw []byte) error {
+	if gossip.Origin(raw) != mi.verifier.Name() {
+		return truce.Errorf(truce.ENOTFOUND, "This mirror follows %s, not %s.", mi.verifier.Name(), gossip.Origin(raw))
+	}
+	theirs, err := tlog.VerifyCheckpoint(raw, mi.verifier)
+	if err != nil {
+		return err
+	}
+	ours, err := mi.follower.Checkpoint(ctx)
+	if err != nil || ours.Note == nil {
+		return err
+	}
+	older, newer := ours, theirs
+	if theirs.Size < ours.Size {
+		older, newer = theirs, ours
+	}
+	if older.Size == newer.Size || older.Size == 0 {
+		if older.Size == newer.Size && !bytes.Equal(older.Hash, newer.Hash) {
+			return splitView(ours, theirs)
+		}
+		return nil
+	}
+	proof, err := mi.remote.ConsistencyProof(ctx, older.Size, newer.Size)
+	if err != nil {
+		mi.Logger.Warn("gossip: cannot check a peer's checkpoint yet", "size", theirs.Size, "err", err)
+		return nil
+	}
+	if tlog.VerifyConsistency(older, newer, proof) != nil {
+		return splitView(ours, theirs)
+	}
+	return nil
+}
+
+func splitView(ours, theirs truce.Checkpoint) error {
+	return truce.Errorf(truce.ECONFLICT, "Split view: the log signed a tree of %d entries (root %x) for this mirror and a tree of %d entries (root %x) that a gossip peer saw, and they are not consistent: the log shows different histories to different readers.",
+		ours.Size, ours.Hash, theirs.Size, theirs.Hash)
+}
+
+// gossip sends cp to each peer and checks the checkpoints each peer holds
+// against the mirror's view. A peer that cannot be reached is logged and
+// skipped: gossip must not let one peer stop the mirror.
+func (mi *Mirror) gossip(ctx context.Context, cp truce.Checkpoint) error {
+	for _, peer := range mi.Peers {
+		theirs, err := gossip.Exchange(ctx, mi.HTTP, peer, cp.Note)
+		if truce.ErrorCode(err) == truce.ECONFLICT {
+			return err
+		}
+		if err != nil {
+			mi.Logger.Warn("gossip", "peer", peer, "err", truce.ErrorMessage(err))
+			continue
+		}
+		for _, raw := range theirs {
+			if gossip.Origin(raw) != mi.verifier.Name() {
+				continue
+			}
+			if err := mi.Observe(ctx, raw); truce.ErrorCode(err) == truce.ECONFLICT {
+				return truce.Errorf(truce.ECONFLICT, "Gossip peer %s: %s", peer, truce.ErrorMessage(err))
+			} else if err != nil {
+				mi.Logger.Warn("gossip: a peer's checkpoint", "peer", peer, "err", truce.ErrorMessage(err))
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Main) runMirror(ctx context.Context, args []string) error {
+	fs := m.flagSet("mirror", "mirror --server URL --dir DIR [--vkey KEY] [--once] [--interval 10s] [--peer URL ...] [--addr ADDR] [--webhook URL]",
+		"Follows the log of the server at URL into a projection of its own in DIR: verifies each\n"+
+			"checkpoint and that it extends the last one, reads every new entry from the log's\n"+
+			"bundles and checks it against the tree, replays it with this binary's engine, and checks\n"+
+			"every state root against its own digest. It gossips checkpoints with the witnesses and\n"+
+			"mirrors given by --peer, and serves GET and POST /gossip itself with --addr.\n"+
+			"Anything inconsistent is an alert: a log line on standard error, a JSON POST to\n"+
+			"--webhook, and with --once a non-zero exit. Without --once it keeps running.")
+	var mi Mirror
+	fs.StringVar(&mi.Dir, "dir", "", "the mirror's directory (required)")
+	fs.StringVar(&mi.VerifierKey, "vkey", "", "the log's verifier key, ORIGIN+HASH+KEY (default: trusted on first use)")
+	fs.StringVar(&mi.Webhook, "webhook", "", "a URL to POST each alert to, as JSON")
+	fs.Uint64Var(&mi.StateRootInterval, "state-root-interval", 0, "the deployment's state root interval (default 1000)")
+	var peers stringsFlag
+	fs.Var(&peers, "peer", "a witness's or mirror's base URL to gossip with (repeatable)")
+	server := m.serverFlag(fs)
+	once := fs.Bool("once", false, "catch up once and exit: 1 on an alert")
+	interval := fs.Duration("interval", 10*time.Second, "time between two catch-ups")
+	addr := fs.String("addr", "", "serve this mirror's /gossip endpoint at this address")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if mi.Dir == "" {
+		return usagef("mirror: --dir is required")
+	}
+	mi.Server, mi.Peers = *server, peers
+	mi.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
+	if err := mi.Open(ctx); err != nil {
+		return err
+	}
+	defer mi.Close()
+	if *addr != "" {
+		u, stop, err := mi.serveGossip(*addr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(m.Stderr, "Mirror gossip at %s/gossip\n", u)
+	}
+	return m.followLoop(ctx, &mi, *once, *interval)
+}
+
+// followLoop syncs the mirror until ctx ends, or once.
+func (m *Main) followLoop(ctx context.Context, mi *Mirror, once bool, interval time.Duration) error {
+	for {
+		start := time.Now()
+		err := mi.Sync(ctx)
+		if once {
+			if err == nil {
+				fmt.Fprintf(m.Stdout, "mirror: %d entries replayed and checked against the tree; state roots match\n", mi.Size())
+			}
+			return err
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			mi.Logger.Error("sync", "err", truce.ErrorMessage(err), "took", time.Since(start))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}
