@@ -150,6 +150,24 @@ export async function fetchEntry(index, size) {
 }
 
 /**
+ * checkEntry throws unless entry is the log entry of the statement with
+ * id: its canonical envelope, or, for a statement only members may read,
+ * exactly the commitment {"sealed":"<id>","kind":"<kind>"} (docs/design.md,
+ * "Sealed statements"), in which case an envelope, if the reader has it,
+ * must hash to id and be of that kind.
+ */
+async function checkEntry(id, entry, envelope) {
+  if (hex(await sha256(entry)) === id) return;
+  const m = /^\{"sealed":"([0-9a-f]{64})","kind":"([a-z]+(?:\.[a-z]+)*)"\}$/.exec(new TextDecoder().decode(entry));
+  if (!m) throw new Error('the statement\'s bytes do not hash to its id');
+  if (m[1] !== id) throw new Error('the log entry commits to another statement');
+  if (!envelope) return;
+  if (hex(await sha256(canonical(envelope))) !== id) throw new Error('the statement\'s bytes do not hash to its id');
+  const kind = JSON.parse(new TextDecoder().decode(b64decode(envelope.payload))).kind;
+  if (kind !== m[2]) throw new Error(`the log commits to a ${m[2]}, but the statement is a ${kind}`);
+}
+
+/**
  * verifyInclusion checks that the statement with id is in the log, by its
  * entry (the bytes of the log entry; from the log's tiles, or else the
  * canonical form of envelope), its receipt and the log's verifier key
@@ -159,11 +177,12 @@ export async function verifyInclusion({ id, entry, envelope, receipt, vkey }) {
   const out = { ok: false, index: receipt.index, size: receipt.tree_size, reason: '' };
   try {
     if (!crypto.subtle) throw new Error('this page is not a secure context (HTTPS or localhost), so the browser offers no WebCrypto');
+    if (!entry && receipt.leaf) entry = b64decode(receipt.leaf);
     if (!entry) {
       if (!envelope) throw new Error('neither the log entry nor the statement could be read');
       entry = canonical(envelope);
     }
-    if (hex(await sha256(entry)) !== id) throw new Error('the statement\'s bytes do not hash to its id');
+    await checkEntry(id, entry, envelope);
     if (receipt.id !== id) throw new Error('the receipt is for another statement');
     const cp = parseCheckpoint(receipt.checkpoint);
     const key = parseVerifierKey(vkey);
