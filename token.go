@@ -61,6 +61,19 @@ const maxTokenSize = 2048
 // names that is not revoked, by a member the charter in force names, and
 // not expired. Errors are EUNAUTHORIZED and say what is wrong.
 func (a *Authority) CheckToken(tok string, now time.Time) (*MemberState, error) {
+	claims, err := a.VerifyToken(tok)
+	if err != nil {
+		return nil, err
+	}
+	return a.CheckClaims(claims, now)
+}
+
+// VerifyToken returns the claims of tok once its signature checks with the
+// registered key it names, which must be the member's; it does not look at
+// the time or at revocation: see [Authority.CheckClaims]. A server may
+// remember the claims of a verified token, since a key id names one public
+// key, and check only the claims when it sees the token again.
+func (a *Authority) VerifyToken(tok string) (*TokenClaims, error) {
 	claims, signed, sig, err := parseToken(tok)
 	if err != nil {
 		return nil, err
@@ -76,6 +89,18 @@ func (a *Authority) CheckToken(tok string, now time.Time) (*MemberState, error) 
 		return nil, Errorf(EUNAUTHORIZED, "The token's key %s is not %s's.", claims.Key, claims.Member)
 	case !ed25519.Verify(k.pub, signed, sig):
 		return nil, Errorf(EUNAUTHORIZED, "The token's signature does not verify with key %s.", claims.Key)
+	}
+	return claims, nil
+}
+
+// CheckClaims returns the member that verified claims prove at now: the
+// key is not revoked, the charter in force names the member, and the
+// token is live.
+func (a *Authority) CheckClaims(claims *TokenClaims, now time.Time) (*MemberState, error) {
+	k := a.keys[claims.Key]
+	switch {
+	case k == nil || k.Member != claims.Member:
+		return nil, Errorf(EUNAUTHORIZED, "The token's key %s is not %s's.", claims.Key, claims.Member)
 	case !k.Active():
 		return nil, Errorf(EUNAUTHORIZED, "The token's key %s was revoked at log index %d.", k.ID, *k.RevokedAt)
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/truce-project/truce"
 )
@@ -88,12 +89,48 @@ func (s *Service) Members(ctx context.Context) ([]truce.MemberView, error) {
 }
 
 // Authenticate implements [truce.Ledger].
+// It remembers the claims of tokens whose signatures checked, so that a
+// member's client, which sends the same token with every request, costs
+// one signature check per token rather than one per request.
 func (s *Service) Authenticate(ctx context.Context, token string) (truce.Reader, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m, err := s.state.CheckToken(token, s.now())
+	claims, ok := s.tokens.get(token)
+	if !ok {
+		var err error
+		if claims, err = s.state.VerifyToken(token); err != nil {
+			return truce.Public, err
+		}
+		s.tokens.put(token, claims)
+	}
+	m, err := s.state.CheckClaims(claims, s.now())
 	if err != nil {
 		return truce.Public, err
 	}
 	return truce.ReaderOf(m), nil
+}
+
+// tokenCache holds the claims of verified tokens. It forgets them all
+// when full: a token costs one more signature check then.
+type tokenCache struct {
+	mu     sync.Mutex
+	claims map[string]*truce.TokenClaims
+}
+
+const maxCachedTokens = 4096
+
+func (c *tokenCache) get(token string) (*truce.TokenClaims, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	claims, ok := c.claims[token]
+	return claims, ok
+}
+
+func (c *tokenCache) put(token string, claims *truce.TokenClaims) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.claims == nil || len(c.claims) >= maxCachedTokens {
+		c.claims = map[string]*truce.TokenClaims{}
+	}
+	c.claims[token] = claims
 }

@@ -108,6 +108,8 @@ type Service struct {
 	// roots holds the digests the projector computed at multiples of the
 	// state root interval, to check state.root statements against.
 	roots roots
+	// tokens remembers verified bearer tokens: see Authenticate.
+	tokens tokenCache
 	// applied is the projection's size: the next log index to apply.
 	applied uint64
 	// advanced is closed and replaced each time applied grows.

@@ -2,32 +2,37 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/truce-project/truce"
 )
 
 // audience is what one reader may see: everything shared with members, or
-// what the publication policy lets the public see.
+// what the publication policy lets the public see, at the reader's time.
 type audience struct {
 	reader truce.Reader
 	policy truce.Policy
+	now    time.Time
 }
 
 // audienceOf returns the audience of the reader ctx carries. Callers hold
 // s.mu for reading.
 func (s *Service) audienceOf(ctx context.Context) audience {
-	return audience{reader: truce.ReaderFrom(ctx), policy: s.state.Terms.PublicationPolicy()}
+	return audience{reader: truce.ReaderFrom(ctx), policy: s.state.Terms.PublicationPolicy(), now: s.now()}
 }
 
-// incident returns what the audience sees of inc, or false if nothing.
+// incident returns what the audience sees of inc, or false if nothing,
+// with its status as of the audience's time (overdue, if so).
 func (a audience) incident(inc *truce.Incident) (truce.Incident, bool) {
-	if a.reader.Full() {
-		return *inc, true
+	v := *inc
+	if !a.reader.Full() {
+		if !a.policy.Shows(inc) {
+			return truce.Incident{}, false
+		}
+		v = a.policy.PublicView(inc)
 	}
-	if !a.policy.Shows(inc) {
-		return truce.Incident{}, false
-	}
-	return a.policy.PublicView(inc), true
+	v.Status = inc.StatusAt(a.now)
+	return v, true
 }
 
 // site returns what the audience sees of site, or false if nothing: the

@@ -200,7 +200,12 @@ func compareIncidents(ctx context.Context, c *thttp.Client, ours []truce.Inciden
 			return err
 		}
 		for i := range page.Incidents {
-			theirs[page.Incidents[i].ID] = engine.Hash(&page.Incidents[i])
+			inc := &page.Incidents[i]
+			if inc.Status == truce.StatusOverdue {
+				// the server's reading at its clock of a stored awaiting_reply
+				inc.Status = truce.StatusAwaitingReply
+			}
+			theirs[inc.ID] = engine.Hash(inc)
 		}
 		if page.Next == "" {
 			break
