@@ -26,19 +26,31 @@ import (
 // Mirror follows a served log into a projection of its own: each Sync
 // verifies the log's latest checkpoint, checks that it extends the last
 // one, reads the new entries from the log's bundles checking each against
-// the tree, replays them with this binary's engine, checks every state
-// root against its own digest, and exchanges checkpoints with its gossip
-// peers. Anything that does not hold is an alert: a log line, a POST to
-// the webhook, and an ECONFLICT error from Sync.
+// the tree, fetches the envelopes of the sealed ones from the server as a
+// member and checks each against its commitment, replays them with this
+// binary's engine, checks every state root against its own digest, and
+// exchanges checkpoints with its gossip peers. Anything that does not hold
+// is an alert: a log line, a POST to the webhook, and an ECONFLICT error
+// from Sync.
 type Mirror struct {
 	// Server is the URL of the Truce server whose log to follow. Required.
 	Server string
-	// Dir holds the mirror's state (mirror.json) and projection
-	// (mirror.db). Required.
+	// Dir holds the mirror's state (mirror.json), projection (mirror.db)
+	// and the envelopes of sealed statements it fetched (vault.db).
+	// Required.
 	Dir string
 	// VerifierKey is the log's key. Optional: without it, the key the
 	// mirror trusted on first use, or else the server's, with a warning.
 	VerifierKey string
+	// Signer is the key of the member as whom the mirror reads the
+	// envelopes of sealed statements, which the log holds as commitments:
+	// a party's, the mediator's, a monitor's or the operator's, who read
+	// every one. Optional; without it, Sync fails with EUNAUTHORIZED at the
+	// first sealed entry, since the replay needs its statement.
+	Signer *truce.Signer
+	// Now is the clock of the tokens the mirror signs with Signer.
+	// Optional; defaults to time.Now.
+	Now func() time.Time
 	// Peers are the base URLs of witnesses and mirrors to gossip with.
 	// Optional.
 	Peers []string
@@ -58,9 +70,12 @@ type Mirror struct {
 	verifier note.Verifier
 	follower *tlog.Follower
 	store    *sqlite.Store
+	vault    *sqlite.Vault
 	service  *service.Service
 	roots    map[uint64]bool // the sizes at which the replay records its digest
 	interval uint64          // the state root interval, as far as learnt
+	checked  uint64          // the replay's records before this index passed the checks
+	member   memberSession   // the server as Signer's member reads it
 }
 
 // mirrorState is DIR/mirror.json.
@@ -70,6 +85,10 @@ type mirrorState struct {
 	Follower     tlog.FollowerState `json:"follower"`
 	RootSizes    map[uint64]bool    `json:"root_sizes,omitempty"`
 	RootInterval uint64             `json:"root_interval,omitempty"`
+	// Checked is the index up to which the replay's records passed the
+	// checks: a record that failed them is checked again, and alerts
+	// again, on every Sync.
+	Checked uint64 `json:"checked"`
 }
 
 const mirrorStateFile = "mirror.json"
@@ -81,6 +100,9 @@ func (mi *Mirror) Open(ctx context.Context) (err error) {
 	}
 	if mi.HTTP == nil {
 		mi.HTTP = &http.Client{Timeout: 60 * time.Second}
+	}
+	if mi.Now == nil {
+		mi.Now = time.Now
 	}
 	if mi.client, err = thttp.NewClient(mi.Server); err != nil {
 		return err
@@ -96,6 +118,9 @@ func (mi *Mirror) Open(ctx context.Context) (err error) {
 	if err := mi.trust(ctx, st); err != nil {
 		return err
 	}
+	if mi.Signer != nil && mi.Signer.Log != "" && mi.Signer.Log != mi.verifier.Name() {
+		return truce.Errorf(truce.EINVALID, "The key of %s is for the log %s; this mirror follows %s.", mi.Signer.Member, mi.Signer.Log, mi.verifier.Name())
+	}
 	mi.remote = tlog.NewRemote(mi.client.BaseURL+"/log/", mi.HTTP)
 	var cp truce.Checkpoint
 	if len(st.Follower.Checkpoint) > 0 {
@@ -106,17 +131,21 @@ func (mi *Mirror) Open(ctx context.Context) (err error) {
 	if mi.follower, err = tlog.NewFollower(mi.remote, mi.verifier.Name(), cp, st.Follower.Size, st.Follower.Range); err != nil {
 		return err
 	}
-	mi.roots, mi.interval = st.RootSizes, st.RootInterval
+	mi.roots, mi.interval, mi.checked = st.RootSizes, st.RootInterval, st.Checked
 	if mi.roots == nil {
 		mi.roots = map[uint64]bool{}
 	}
+	if mi.vault, err = sqlite.OpenVault(filepath.Join(mi.Dir, "vault.db")); err != nil {
+		return fmt.Errorf("open vault: %w", err)
+	}
 	if mi.store, err = sqlite.Open(filepath.Join(mi.Dir, "mirror.db")); err != nil {
+		mi.vault.Close()
 		return fmt.Errorf("open projection: %w", err)
 	}
-	mi.service, err = service.Open(ctx, service.Config{Log: mi.follower, Store: mi.store, Logger: mi.Logger,
-		StateRootInterval: mi.StateRootInterval, RootSizes: mi.roots})
+	mi.service, err = service.Open(ctx, service.Config{Log: &sealedLog{mi.follower, mi}, Store: mi.store, Vault: mi.vault,
+		Logger: mi.Logger, StateRootInterval: mi.StateRootInterval, RootSizes: mi.roots})
 	if err != nil {
-		mi.store.Close()
+		mi.Close()
 		return fmt.Errorf("open projection: %w", err)
 	}
 	// The mirror drives the projector itself, one Sync at a time.
@@ -165,18 +194,22 @@ func (mi *Mirror) readState() (*mirrorState, error) {
 
 func (mi *Mirror) saveState() error {
 	cp, size, hashes := mi.follower.State()
-	st := mirrorState{Server: mi.client.BaseURL, VerifierKey: mi.VerifierKey, RootSizes: mi.roots, RootInterval: mi.interval,
+	st := mirrorState{Server: mi.client.BaseURL, VerifierKey: mi.VerifierKey, RootSizes: mi.roots, RootInterval: mi.interval, Checked: mi.checked,
 		Follower: tlog.FollowerState{Checkpoint: cp.Note, Size: size, Range: hashes}}
 	data, _ := json.MarshalIndent(st, "", "  ")
 	return writeFileAtomic(filepath.Join(mi.Dir, mirrorStateFile), append(data, '\n'), 0o600)
 }
 
-// Close closes the projection.
+// Close closes the projection and the vault.
 func (mi *Mirror) Close() error {
-	if mi.store == nil {
-		return nil
+	var errs []error
+	if mi.store != nil {
+		errs = append(errs, mi.store.Close())
 	}
-	return mi.store.Close()
+	if mi.vault != nil {
+		errs = append(errs, mi.vault.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Size returns how many entries the mirror has replayed and checked.
@@ -205,16 +238,16 @@ func (mi *Mirror) sync(ctx context.Context) error {
 		}
 		return err
 	}
-	from := mi.service.Applied()
 	if err := mi.follower.Advance(ctx, cp); err != nil {
 		return err
 	}
 	if err := mi.service.CatchUp(ctx); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	if err := mi.checkRoots(ctx, from, cp.Size); err != nil {
+	if err := mi.checkRecords(ctx, mi.checked, cp.Size); err != nil {
 		return err
 	}
+	mi.checked = cp.Size
 	if err := mi.saveState(); err != nil {
 		return err
 	}
@@ -222,11 +255,14 @@ func (mi *Mirror) sync(ctx context.Context) error {
 	return mi.gossip(ctx, cp)
 }
 
-// checkRoots alerts on a state root in [from, to) that this replay
-// rejected because its digest differs from the mirror's own. It also
-// learns the deployment's state root interval from the roots it sees, so
-// that the replay records its digest at the sizes the next roots cover.
-func (mi *Mirror) checkRoots(ctx context.Context, from, to uint64) error {
+// checkRecords alerts on a record in [from, to) that this replay
+// rejected in a way an honest log never makes it: a state root whose
+// digest differs from the mirror's own, or a commitment that does not
+// resolve to a statement of its kind (the envelope, which hashes to the
+// committed id, is not a statement of the committed kind). It also learns
+// the deployment's state root interval from the roots it sees, so that the
+// replay records its digest at the sizes the next roots cover.
+func (mi *Mirror) checkRecords(ctx context.Context, from, to uint64) error {
 	for from < to {
 		recs, err := mi.store.Statements(ctx, from, 1000)
 		if err != nil {
@@ -236,6 +272,11 @@ func (mi *Mirror) checkRoots(ctx context.Context, from, to uint64) error {
 			break
 		}
 		for _, r := range recs {
+			if r.Status == truce.StatusRejected {
+				if _, id, ok := truce.ParseCommitment(r.Envelope); ok {
+					return truce.Errorf(truce.ECONFLICT, "Log entry %d, a commitment to sealed statement %s, does not resolve to a %s: %s", r.Index, id, r.Kind, r.Reason)
+				}
+			}
 			if r.Kind != truce.KindStateRoot {
 				continue
 			}

@@ -92,17 +92,22 @@ func (mi *Mirror) gossip(ctx context.Context, cp truce.Checkpoint) error {
 }
 
 func (m *Main) runMirror(ctx context.Context, args []string) error {
-	fs := m.flagSet("mirror", "mirror --server URL --dir DIR [--vkey KEY] [--once] [--interval 10s] [--peer URL ...] [--addr ADDR] [--webhook URL]",
+	fs := m.flagSet("mirror", "mirror --server URL --dir DIR [--key KEYFILE] [--vkey KEY] [--once] [--interval 10s] [--peer URL ...] [--addr ADDR] [--webhook URL]",
 		"Follows the log of the server at URL into a projection of its own in DIR: verifies each\n"+
 			"checkpoint and that it extends the last one, reads every new entry from the log's\n"+
 			"bundles and checks it against the tree, replays it with this binary's engine, and checks\n"+
-			"every state root against its own digest. It gossips checkpoints with the witnesses and\n"+
-			"mirrors given by --peer, and serves GET and POST /gossip itself with --addr.\n"+
+			"every state root against its own digest. The log holds members-only statements as\n"+
+			"commitments: with --key, a member's key (a party's, the mediator's, a monitor's or the\n"+
+			"operator's), the mirror fetches their envelopes from the server, checks each against its\n"+
+			"commitment, and keeps them in DIR/vault.db; without it, it stops at the first one.\n"+
+			"It gossips checkpoints with the witnesses and mirrors given by --peer, and serves GET\n"+
+			"and POST /gossip itself with --addr.\n"+
 			"Anything inconsistent is an alert: a log line on standard error, a JSON POST to\n"+
 			"--webhook, and with --once a non-zero exit. Without --once it keeps running.")
 	var mi Mirror
 	fs.StringVar(&mi.Dir, "dir", "", "the mirror's directory (required)")
 	fs.StringVar(&mi.VerifierKey, "vkey", "", "the log's verifier key, ORIGIN+HASH+KEY (default: trusted on first use)")
+	key := fs.String("key", "", "a member's key file, to read the statements only members may read")
 	fs.StringVar(&mi.Webhook, "webhook", "", "a URL to POST each alert to, as JSON")
 	fs.Uint64Var(&mi.StateRootInterval, "state-root-interval", 0, "the deployment's state root interval (default 1000)")
 	var peers stringsFlag
@@ -117,7 +122,14 @@ func (m *Main) runMirror(ctx context.Context, args []string) error {
 	if mi.Dir == "" {
 		return usagef("mirror: --dir is required")
 	}
-	mi.Server, mi.Peers = *server, peers
+	mi.Server, mi.Peers, mi.Now = *server, peers, m.Now
+	if *key != "" {
+		s, err := truce.ReadSignerFile(*key)
+		if err != nil {
+			return err
+		}
+		mi.Signer = s
+	}
 	mi.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
 	if err := mi.Open(ctx); err != nil {
 		return err
@@ -134,7 +146,8 @@ func (m *Main) runMirror(ctx context.Context, args []string) error {
 	return m.followLoop(ctx, &mi, *once, *interval)
 }
 
-// followLoop syncs the mirror until ctx ends, or once.
+// followLoop syncs the mirror until ctx ends, or once. A key the server
+// does not take, or a log the mirror cannot replay without one, ends it.
 func (m *Main) followLoop(ctx context.Context, mi *Mirror, once bool, interval time.Duration) error {
 	for {
 		start := time.Now()
@@ -143,6 +156,9 @@ func (m *Main) followLoop(ctx context.Context, mi *Mirror, once bool, interval t
 			if err == nil {
 				fmt.Fprintf(m.Stdout, "mirror: %d entries replayed and checked against the tree; state roots match\n", mi.Size())
 			}
+			return err
+		}
+		if code := truce.ErrorCode(err); code == truce.EUNAUTHORIZED || code == truce.EFORBIDDEN {
 			return err
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
