@@ -56,8 +56,9 @@ func TestBrowser(t *testing.T) {
 	if err := m.ensureDemo(context.Background(), dir); err != nil {
 		t.Fatalf("demo: %v\n%s", err, stderr.String())
 	}
-	// The real clock: the browser signs reports and tokens with it.
-	d := &Daemon{Dir: dir, Addr: "127.0.0.1:0"}
+	// The real clock: the browser signs reports and tokens with it. The
+	// demo's witnesses run, as "truce serve --demo" runs them.
+	d := &Daemon{Dir: dir, Addr: "127.0.0.1:0", LocalWitnesses: true}
 	if err := d.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

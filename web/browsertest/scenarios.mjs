@@ -172,8 +172,39 @@ scenario('log', async ctx => {
   const state = await page.getAttribute('#cp-signature', 'data-state');
   assert(state === 'verified', `the checkpoint's signature is ${state}: ${await page.textContent('#cp-signature')}`);
   assert(await page.locator('#size-chart polyline').count() === 1, 'no size chart');
+  // The demo's witnesses cosign every checkpoint: the page checks each
+  // cosignature with the key the charter in the log gives its witness.
+  const { policy } = await json(base, '/v1/witnesses');
+  const cosigs = await page.$$eval('#signatures tbody tr', rows => rows.map(r => r.dataset.state).filter(s => s !== 'log'));
+  assert(cosigs.length >= policy.quorum && cosigs.every(s => s === 'verified'), `cosignatures: ${cosigs}, want at least ${policy.quorum}, all verified`);
+  const verified = await page.$$eval('#witnesses tbody tr', rows => rows.filter(r => r.dataset.state === 'verified').length);
+  assert(verified === cosigs.length, `${verified} witnesses shown as having cosigned, want ${cosigs.length}`);
+  const quorum = await page.getAttribute('#witness-quorum', 'data-state');
+  assert(quorum === 'met', `the quorum is ${quorum}: ${await page.textContent('#witness-quorum')}`);
+  assert(await page.getAttribute('#witness-policy', 'data-checked') === 'true' && await page.getAttribute('#witness-policy', 'data-differs') === 'false',
+    `the policy: ${await page.textContent('#witness-policy')}`);
   await shot(ctx, 'web-log.png');
   assert(ms < 1000, `the log page took ${ms} ms`);
+
+  // A checkpoint whose cosignatures are altered: the log's signature still
+  // verifies (it does not cover them), but no cosignature, and no quorum.
+  await page.route('**/log/checkpoint', async route => {
+    const resp = await route.fetch();
+    const note = (await resp.text()).split('\n').map(line => {
+      const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+      if (!m || !m[1].includes('/witness/')) return line;
+      const sig = Buffer.from(m[2], 'base64');
+      sig[40] ^= 1;
+      return `\u2014 ${m[1]} ${sig.toString('base64')}`;
+    }).join('\n');
+    await route.fulfill({ response: resp, body: note });
+  });
+  await ready(page, base + '/checkpoints');
+  const altered = await page.$$eval('#signatures tbody tr', rows => rows.map(r => r.dataset.state).filter(s => s !== 'log'));
+  assert(altered.length === cosigs.length && altered.every(s => s === 'failed'), `altered cosignatures: ${altered}, want all failed`);
+  assert(await page.getAttribute('#cp-signature', 'data-state') === 'verified', 'the log\'s own signature no longer verifies');
+  const after = await page.getAttribute('#witness-quorum', 'data-state');
+  assert(after === 'not-met', `with altered cosignatures the quorum is ${after}`);
 });
 
 // A report text that would run if a page put it in as markup.

@@ -2,7 +2,7 @@
 // cosignatures, the witnesses, the size of the log over time, and the
 // latest statements.
 import { api, text, el, svg, append, clear, $, fmtTime, fmtDay, short, showError, ready } from './app.js';
-import { parseCheckpoint, parseVerifierKey, verifyNote, b64decode, hex, sha256 } from './verify.js';
+import { parseCheckpoint, parseVerifierKey, verifyNote, verifyInclusion, b64decode, hex, sha256 } from './verify.js';
 
 const root = $('#log');
 const enc = new TextEncoder();
@@ -12,8 +12,8 @@ async function main() {
   const cp = parseCheckpoint(note);
   const vkey = parseVerifierKey(vkeyText);
   const sig = await verifyNote(cp, vkey);
-  const witnesses = await api('/v1/witnesses').catch(() => null);
-  const witnessKeys = findVerifierKeys(witnesses);
+  const policy = await witnessPolicy(await api('/v1/witnesses').catch(() => null), vkeyText);
+  const checks = await checkSignatures(cp, vkey, policy);
   clear(root);
   append(root,
     el('section', { 'aria-labelledby': 'cp-h' },
@@ -27,8 +27,8 @@ async function main() {
           class: sig.ok ? 'verified' : 'not-verified' }, sig.ok ? 'verified in this browser with the log\'s key' : sig.ok === null ? 'not checked: ' + sig.reason : 'not verified: ' + sig.reason)),
       el('p', { class: 'muted' }, 'Compare the log\'s key with the one the deployment publishes elsewhere: this page takes it from the same server.'),
       el('pre', { class: 'mono card', 'aria-label': 'The checkpoint as served' }, note)),
-    await signatures(cp, vkey, witnessKeys),
-    witnessSection(witnesses),
+    signatures(checks),
+    witnessSection(policy, checks),
     el('section', { 'aria-labelledby': 'size-h' }, el('h2', { id: 'size-h' }, 'Size over time'), el('div', { id: 'size-chart' }, 'Loading…')),
     el('section', { 'aria-labelledby': 'latest-h' }, el('h2', { id: 'latest-h' }, 'Latest statements'), el('div', { id: 'latest' }, 'Loading…')));
   root.removeAttribute('aria-busy');
@@ -36,22 +36,52 @@ async function main() {
   ready();
 }
 
-/** findVerifierKeys finds signed-note verifier keys anywhere in a document. */
-function findVerifierKeys(doc) {
-  const keys = [];
-  const walk = v => {
-    if (typeof v === 'string') { try { if (/^[^+\s]+\+[0-9a-f]{8}\+\S+$/.test(v)) keys.push(v); } catch (e) { /* not a key */ } }
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(doc);
-  return keys;
+/**
+ * witnessPolicy returns the charter's witness policy, {witnesses: [{member,
+ * key}], quorum}, with where it comes from: GET /v1/witnesses names the
+ * charter in force, and the policy is read from that charter's own log
+ * entry once this browser has checked its inclusion under a checkpoint
+ * signed by the log's key, so that the server's word is not needed
+ * (checked: true). If the check cannot be made, the server's answer is
+ * used and the reason kept; if the charter says otherwise than the
+ * server, the charter wins and differs is set. Returns null when the
+ * server has no /v1/witnesses, and {none: true} when the charter names no
+ * witnesses.
+ */
+async function witnessPolicy(served, vkeyText) {
+  if (!served) return null;
+  if (!served.policy) return { none: true, witnesses: [], quorum: 0 };
+  const out = { witnesses: served.policy.witnesses || [], quorum: served.policy.quorum, index: served.charter_index, checked: false, differs: false, reason: '' };
+  try {
+    const receipt = await api('/v1/receipts/' + served.charter);
+    if (receipt.index !== served.charter_index) throw new Error(`the charter is at log index ${receipt.index}, not ${served.charter_index}`);
+    const r = await verifyInclusion({ id: served.charter, receipt, vkey: vkeyText });
+    if (!r.ok || r.checkpointSigned !== true) throw new Error(r.reason || 'the checkpoint\'s signature was not checked');
+    const env = JSON.parse(new TextDecoder().decode(b64decode(receipt.leaf)));
+    const payload = JSON.parse(new TextDecoder().decode(b64decode(env.payload)));
+    if (payload.kind !== 'charter') throw new Error(`the log entry is a ${payload.kind}, not a charter`);
+    const policy = payload.body.witnesses || { witnesses: [], quorum: 0 };
+    const same = policy.quorum === out.quorum && policy.witnesses.length === out.witnesses.length &&
+      policy.witnesses.every((w, i) => w.member === out.witnesses[i].member && w.key === out.witnesses[i].key);
+    Object.assign(out, { witnesses: policy.witnesses, quorum: policy.quorum, checked: true, differs: !same });
+  } catch (e) {
+    out.reason = e.message;
+  }
+  return out;
 }
 
-/** verifyCosignature checks a C2SP tlog-cosignature/v1 by a witness key. */
+/** verifyCosignature checks a C2SP tlog-cosignature/v1 by a witness key:
+ * {ok, time}, or null if this browser cannot check it. */
 async function verifyCosignature(cp, s, vkey) {
+  if (!crypto.subtle) return null;
   const m = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(vkey);
+  if (!m) return { ok: false };
   const raw = b64decode(m[3]);
-  if (raw[0] !== 4 || raw.length !== 33 || s.sig.length !== 72) return null;
+  if (raw[0] !== 4 || raw.length !== 33 || s.sig.length !== 72) return { ok: false };
+  const name = enc.encode(m[1] + '\n'), hashed = new Uint8Array(name.length + raw.length);
+  hashed.set(name);
+  hashed.set(raw, name.length);
+  if (hex((await sha256(hashed)).slice(0, 4)) !== m[2]) return { ok: false };
   const view = new DataView(s.sig.buffer, s.sig.byteOffset);
   const ts = view.getBigUint64(0);
   const msg = enc.encode(`cosignature/v1\ntime ${ts}\n${cp.text}`);
@@ -61,35 +91,79 @@ async function verifyCosignature(cp, s, vkey) {
   } catch (e) { return null; }
 }
 
-async function signatures(cp, vkey, witnessKeys) {
-  const rows = [];
-  for (const s of cp.signatures) {
-    let who = 'unknown key', state = '';
-    if (s.name === vkey.name && s.keyHash === vkey.keyHash) { who = 'the log'; state = 'see above'; }
-    else {
-      const wk = witnessKeys.find(k => k.startsWith(`${s.name}+${s.keyHash}+`));
-      who = 'cosignature' + (wk ? ' by a known witness' : '');
-      if (wk) {
-        const r = await verifyCosignature(cp, s, wk);
-        state = r === null ? 'not checked' : r.ok ? `verified (cosigned ${fmtTime(r.time)})` : 'not verified';
-      } else state = 'witness key unknown to this page';
-    }
-    rows.push(el('tr', {}, el('td', { class: 'mono' }, s.name), el('td', { class: 'mono' }, s.keyHash), el('td', {}, who), el('td', {}, state)));
-  }
+/**
+ * checkSignatures checks each signature line of the checkpoint: the log's
+ * own (checked above), or a cosignature by one of the policy's witnesses,
+ * verified here with the witness's key. Returns one result a line:
+ * {s, witness, state, time}, state being log, verified, failed, unchecked
+ * (this browser cannot check Ed25519) or unknown (not a witness's key).
+ */
+async function checkSignatures(cp, vkey, policy) {
+  return Promise.all(cp.signatures.map(async s => {
+    if (s.name === vkey.name && s.keyHash === vkey.keyHash) return { s, state: 'log' };
+    const witness = (policy?.witnesses || []).find(w => w.key.startsWith(`${s.name}+${s.keyHash}+`));
+    if (!witness) return { s, state: 'unknown' };
+    const r = await verifyCosignature(cp, s, witness.key);
+    return { s, witness, state: r === null ? 'unchecked' : r.ok ? 'verified' : 'failed', time: r?.time };
+  }));
+}
+
+const checkWords = {
+  log: 'see above',
+  verified: 'verified in this browser',
+  failed: 'does not verify',
+  unchecked: 'not checked: this browser cannot check Ed25519 signatures',
+  unknown: 'not the key of a witness the charter names',
+};
+
+function signatures(checks) {
+  const rows = checks.map(c => el('tr', { dataset: { state: c.state } },
+    el('td', { class: 'mono' }, c.s.name), el('td', { class: 'mono' }, c.s.keyHash),
+    el('td', {}, c.state === 'log' ? 'the log' : c.witness ? `cosignature by ${c.witness.member}'s witness` : 'unknown key'),
+    el('td', { class: c.state === 'verified' ? 'verified' : c.state === 'failed' ? 'not-verified' : null },
+      checkWords[c.state] + (c.time ? ` (cosigned ${fmtTime(c.time)})` : ''))));
   return el('section', { 'aria-labelledby': 'sig-h' }, el('h2', { id: 'sig-h' }, 'Signatures and cosignatures'),
     el('div', { class: 'table-wrap' }, el('table', { id: 'signatures' },
       el('thead', {}, el('tr', {}, ['key name', 'key hash', 'signer', 'check'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))),
-    cp.signatures.length < 2 ? el('p', { class: 'muted' }, 'No witness has cosigned this checkpoint yet.') : null);
+    checks.length < 2 ? el('p', { class: 'muted' }, 'No witness has cosigned this checkpoint yet.') : null);
 }
 
-function witnessSection(w) {
-  if (!w) return el('section', { 'aria-labelledby': 'wit-h' }, el('h2', { id: 'wit-h' }, 'Witnesses'),
-    el('p', { class: 'muted' }, 'This server does not list its witnesses (no /v1/witnesses).'));
-  const list = Array.isArray(w) ? w : (w.witnesses || []);
-  return el('section', { 'aria-labelledby': 'wit-h' }, el('h2', { id: 'wit-h' }, 'Witnesses'),
-    list.length ? el('ul', {}, list.map(x => el('li', {}, typeof x === 'string' ? x : Object.entries(x).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}: ${v}`).join(' · '))))
-      : el('p', {}, 'None configured.'));
+/**
+ * witnessSection lists the charter's witnesses, whether each cosigned this
+ * checkpoint (as checked here), and whether the quorum is met: counted
+ * from the cosignatures this browser verified, not from the server's word.
+ */
+function witnessSection(policy, checks) {
+  const section = (...children) => el('section', { 'aria-labelledby': 'wit-h' }, el('h2', { id: 'wit-h' }, 'Witnesses'), ...children);
+  if (!policy) return section(el('p', { class: 'muted' }, 'This server does not list its witnesses (no /v1/witnesses).'));
+  if (policy.none || !policy.witnesses.length) return section(el('p', {}, 'The charter names no witnesses: checkpoints are signed by the log alone.'));
+  const byKey = new Map(checks.filter(c => c.witness).map(c => [c.witness.key, c]));
+  const rows = policy.witnesses.map(w => {
+    const c = byKey.get(w.key), state = c ? c.state : 'missing';
+    const m = /^([^+\s]+)\+([0-9a-f]{8})\+/.exec(w.key) || [];
+    return el('tr', { dataset: { member: w.member, state } },
+      el('td', {}, w.member), el('td', { class: 'mono' }, m[1] || w.key), el('td', { class: 'mono' }, m[2] || ''),
+      el('td', { class: state === 'verified' ? 'verified' : state === 'failed' ? 'not-verified' : null },
+        state === 'missing' ? 'no cosignature' : 'cosignature ' + checkWords[state] + (c.time ? ` (${fmtTime(c.time)})` : '')));
+  });
+  const verified = new Set(checks.filter(c => c.state === 'verified').map(c => c.witness.key)).size;
+  const unchecked = checks.some(c => c.state === 'unchecked');
+  const quorum = verified >= policy.quorum ? 'met' : unchecked ? 'unchecked' : 'not-met';
+  return section(
+    el('div', { class: 'table-wrap' }, el('table', { id: 'witnesses' },
+      el('thead', {}, el('tr', {}, ['member', 'witness', 'key hash', 'this checkpoint'].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows))),
+    el('p', { id: 'witness-quorum', dataset: { state: quorum, verified, quorum: policy.quorum }, class: quorum === 'met' ? 'verified' : 'not-verified' },
+      `Quorum: ${policy.quorum} of ${policy.witnesses.length} witnesses. `,
+      quorum === 'met' ? `Met: ${verified} cosignature${verified === 1 ? '' : 's'} verified in this browser.`
+        : quorum === 'unchecked' ? 'Not checked: this browser cannot check Ed25519 signatures.'
+          : `Not met: ${verified} cosignature${verified === 1 ? '' : 's'} verified in this browser. This checkpoint proves nothing against a log that shows different histories to different readers; ask the silent witnesses' members.`),
+    el('p', { id: 'witness-policy', class: policy.checked && !policy.differs ? 'muted' : 'not-verified', dataset: { checked: policy.checked, differs: policy.differs } },
+      policy.checked
+        ? `The witnesses and the quorum are the charter's, read from its log entry (index ${policy.index}), whose inclusion under a checkpoint signed by the log's key this browser checked.` +
+          (policy.differs ? ' The server\'s /v1/witnesses says otherwise: this page follows the charter.' : '')
+        : `The witnesses and the quorum are the server's answer: the charter could not be checked (${policy.reason}).`));
 }
 
 /** sizeChart samples the log at about 24 indexes and plots each entry's
