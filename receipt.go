@@ -2,6 +2,7 @@ package truce
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -82,6 +83,10 @@ type Ledger interface {
 	// malformed query.
 	Incidents(ctx context.Context, q IncidentQuery) (*IncidentResult, error)
 
+	// IncidentsJSON is Incidents with each incident in its JSON encoding,
+	// for a server to write as it is.
+	IncidentsJSON(ctx context.Context, q IncidentQuery) (*IncidentPage, error)
+
 	// Incident returns one incident, or ENOTFOUND.
 	Incident(ctx context.Context, id string) (*Incident, error)
 
@@ -135,6 +140,12 @@ type IncidentResult struct {
 	Incidents []Incident `json:"incidents"`
 	// Next, if set, is the After of the next page.
 	Next string `json:"next,omitempty"`
+}
+
+// IncidentPage is an IncidentResult whose incidents are encoded.
+type IncidentPage struct {
+	Incidents []json.RawMessage `json:"incidents"`
+	Next      string            `json:"next,omitempty"`
 }
 
 // ReportView is a report as GET /v1/reports/{id} shows it.

@@ -52,12 +52,38 @@ func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Logger, err)
 		return
 	}
-	res, err := s.Ledger.Incidents(r.Context(), q)
+	page, err := s.Ledger.IncidentsJSON(r.Context(), q)
 	if err != nil {
 		writeError(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writePage(w, page)
+}
+
+// writePage writes a page of encoded incidents as writeJSON would write
+// the same truce.IncidentResult, without encoding them again.
+func writePage(w http.ResponseWriter, page *truce.IncidentPage) {
+	n := 64
+	for _, inc := range page.Incidents {
+		n += len(inc) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"incidents":[`...)
+	for i, inc := range page.Incidents {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, inc...)
+	}
+	b = append(b, ']')
+	if page.Next != "" {
+		next, _ := json.Marshal(page.Next)
+		b = append(append(b, `,"next":`...), next...)
+	}
+	b = append(b, "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
 func (s *Server) handleIncident(w http.ResponseWriter, r *http.Request) {

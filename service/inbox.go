@@ -76,14 +76,3 @@ func determinedBy(inc *truce.Incident, member string) bool {
 		return d.Signer == member && !d.Superseded
 	})
 }
-
-// each calls fn for every incident entry, ordered by start and id.
-func (x *incidentIndex) each(fn func(*incidentEntry)) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	for _, d := range x.keys {
-		for _, e := range x.days[d] {
-			fn(e)
-		}
-	}
-}
