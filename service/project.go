@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"runtime"
 	"sync"
@@ -33,8 +34,17 @@ func (s *Service) project(ctx context.Context) {
 	}
 }
 
-// CatchUp applies every integrated log entry beyond the projection.
+// CatchUp applies every integrated log entry beyond the projection. It
+// reads and parses the next batch while it applies one: applying is
+// mostly one core's work (the store, the engine), reading and parsing
+// another's.
 func (s *Service) CatchUp(ctx context.Context) error {
+	var next *readAhead
+	defer func() {
+		if next != nil {
+			<-next.done
+		}
+	}()
 	for {
 		size, err := s.log.IntegratedSize(ctx)
 		if err != nil {
@@ -44,20 +54,53 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		if from >= size {
 			return nil
 		}
+		var sts []entry
 		to := min(size, from+uint64(s.batch))
-		if err := s.applyRange(ctx, from, to); err != nil {
+		if r := next; r != nil {
+			next = nil
+			<-r.done
+			if r.from == from && r.err == nil {
+				sts, to = r.entries, r.to
+			}
+		}
+		if sts == nil {
+			if sts, err = s.statements(ctx, from, to); err != nil {
+				return err
+			}
+			s.preverify(sts)
+		}
+		if to < size {
+			next = s.readAhead(ctx, to, min(size, to+uint64(s.batch)))
+		}
+		if err := s.applyRange(ctx, from, to, sts); err != nil {
 			return err
 		}
 	}
 }
 
-// applyRange applies the entries [from, to) in one store transaction.
-func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
-	sts, err := s.statements(ctx, from, to)
-	if err != nil {
-		return err
-	}
-	s.preverify(sts)
+// readAhead is a batch of entries being read in the background.
+type readAhead struct {
+	from, to uint64
+	entries  []entry
+	err      error
+	done     chan struct{}
+}
+
+func (s *Service) readAhead(ctx context.Context, from, to uint64) *readAhead {
+	r := &readAhead{from: from, to: to, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.entries, r.err = s.statements(ctx, from, to)
+		if r.err == nil {
+			s.preverify(r.entries)
+		}
+	}()
+	return r
+}
+
+// applyRange applies sts, the entries [from, to), in one store
+// transaction.
+func (s *Service) applyRange(ctx context.Context, from, to uint64, sts []entry) error {
 	seen, err := s.seen(ctx, sts)
 	if err != nil {
 		return err
@@ -79,11 +122,18 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 		}
 		return fmt.Errorf("apply [%d, %d): %w", from, to, err)
 	}
-	for i := from; i < to; i++ {
-		delete(s.pending, i)
+	s.pendingMu.Lock()
+	for i := range s.pending { // the statements in flight: few
+		if i < to {
+			delete(s.pending, i)
+		}
 	}
+	s.pendingMu.Unlock()
 	for _, inc := range batch.Incidents {
 		s.incidents.put(&inc)
+	}
+	if len(batch.Keys) > 0 {
+		s.snapshotKeys()
 	}
 	if s.live {
 		s.appendRoots(due)
@@ -93,6 +143,16 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64) error {
 	close(s.advanced)
 	s.advanced = make(chan struct{})
 	return nil
+}
+
+// snapshotKeys records the public keys of the state for preverify.
+// Callers hold s.mu.
+func (s *Service) snapshotKeys() {
+	keys := map[string]ed25519.PublicKey{}
+	for _, k := range s.state.Keys() {
+		keys[k.ID] = s.state.PublicKey(k.ID)
+	}
+	s.keys.Store(&keys)
 }
 
 // entry is one log entry as the projector reads it: a statement, or the
@@ -113,7 +173,7 @@ type entry struct {
 func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, error) {
 	out := make([]entry, to-from)
 	missing := false
-	s.mu.RLock()
+	s.pendingMu.Lock()
 	for i := range out {
 		if st := s.pending[from+uint64(i)]; st != nil {
 			out[i] = entry{raw: truce.Leaf(st), st: st, sealed: truce.Sealed(st.Payload.Kind)}
@@ -121,7 +181,7 @@ func (s *Service) statements(ctx context.Context, from, to uint64) ([]entry, err
 			missing = true
 		}
 	}
-	s.mu.RUnlock()
+	s.pendingMu.Unlock()
 	if !missing {
 		return out, nil
 	}
@@ -211,9 +271,14 @@ func (s *Service) parse(ctx context.Context, index uint64, raw []byte) (entry, e
 
 // preverify checks, on every core, the signatures of keys already
 // registered, so that the ordered pass under the lock only looks up
-// verdicts. Keys registered inside the batch are verified in that pass.
+// verdicts. Keys registered inside the batch, or since the last batch was
+// applied, are verified in that pass. It reads the keys from a snapshot,
+// not the state, so that it can run while a batch is being applied.
 func (s *Service) preverify(entries []entry) {
-	s.mu.RLock()
+	var keys map[string]ed25519.PublicKey
+	if p := s.keys.Load(); p != nil {
+		keys = *p
+	}
 	type job struct {
 		st  *truce.Statement
 		id  string
@@ -225,12 +290,11 @@ func (s *Service) preverify(entries []entry) {
 			continue
 		}
 		for _, sig := range e.st.Envelope.Signatures {
-			if pub := s.state.PublicKey(sig.KeyID); pub != nil {
+			if pub := keys[sig.KeyID]; pub != nil {
 				jobs = append(jobs, job{e.st, sig.KeyID, pub})
 			}
 		}
 	}
-	s.mu.RUnlock()
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {

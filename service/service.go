@@ -28,9 +28,11 @@ package service
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/truce-project/truce"
@@ -96,7 +98,7 @@ type Service struct {
 	now    func() time.Time
 	batch  int
 
-	// mu guards state, applied, advanced and pending.
+	// mu guards state, applied and advanced.
 	mu    sync.RWMutex
 	state *truce.State
 	// sites indexes the registry's sites by place; it has its own lock.
@@ -110,13 +112,19 @@ type Service struct {
 	roots roots
 	// tokens remembers verified bearer tokens: see Authenticate.
 	tokens tokenCache
+	// keys is a snapshot of the registered public keys by id, for checking
+	// signatures outside the lock: see preverify.
+	keys atomic.Pointer[map[string]ed25519.PublicKey]
 	// applied is the projection's size: the next log index to apply.
 	applied uint64
 	// advanced is closed and replaced each time applied grows.
 	advanced chan struct{}
 	// pending holds statements this process appended and has not applied
 	// yet, so the projector need not read them back nor verify them again.
-	pending map[uint64]*truce.Statement
+	// It has its own lock, so that reading ahead does not wait for the
+	// batch being applied.
+	pendingMu sync.Mutex
+	pending   map[uint64]*truce.Statement
 
 	inflight inflight
 	operator *truce.Signer
@@ -206,6 +214,7 @@ func (s *Service) restore(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.state, s.sites, s.applied = state, index, size
+	s.snapshotKeys()
 	s.engine, s.incidents = eng, incidents
 	s.mu.Unlock()
 	return nil

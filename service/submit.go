@@ -111,11 +111,9 @@ func (s *Service) precheck(st *truce.Statement) error {
 
 // hand gives the projector a statement this process appended.
 func (s *Service) hand(index uint64, st *truce.Statement) {
-	s.mu.Lock()
-	if index >= s.applied {
-		s.pending[index] = st
-	}
-	s.mu.Unlock()
+	s.pendingMu.Lock()
+	s.pending[index] = st
+	s.pendingMu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
 	default:
