@@ -66,6 +66,23 @@ func (f *Follower) State() (truce.Checkpoint, uint64, [][]byte) {
 	return cloneCheckpoint(f.cp), f.rng.End(), append([][]byte(nil), f.rng.Hashes()...)
 }
 
+// Reset moves the follower back to a state that State returned: the
+// checkpoint cp and the compact range of the first size leaves. A mirror
+// resets its follower to the state it last saved when a round fails, so
+// that the next round reads again whatever the failed one read but did
+// not apply. Returns EINVALID for a malformed range.
+func (f *Follower) Reset(cp truce.Checkpoint, size uint64, hashes [][]byte) error {
+	rng, err := rangeFactory.NewRange(0, size, hashes)
+	if err != nil {
+		return truce.Errorf(truce.EINVALID, "The mirror's range of %d leaves is malformed: %v.", size, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cp, f.rng = cloneCheckpoint(cp), rng
+	f.lastFrom, f.last = 0, nil
+	return nil
+}
+
 // Advance moves the follower to cp, which the caller has verified with
 // the log's key, after checking with a proof from the remote tiles that
 // cp's tree extends the current one. Returns ECONFLICT if it does not: the

@@ -75,6 +75,7 @@ type Mirror struct {
 	roots    map[uint64]bool // the sizes at which the replay records its digest
 	interval uint64          // the state root interval, as far as learnt
 	checked  uint64          // the replay's records before this index passed the checks
+	saved    followerState   // the follower's state in mirror.json, to go back to after a failed round
 	member   memberSession   // the server as Signer's member reads it
 }
 
@@ -131,6 +132,7 @@ func (mi *Mirror) Open(ctx context.Context) (err error) {
 	if mi.follower, err = tlog.NewFollower(mi.remote, mi.verifier.Name(), cp, st.Follower.Size, st.Follower.Range); err != nil {
 		return err
 	}
+	mi.saved = followerState{cp, st.Follower.Size, st.Follower.Range}
 	mi.roots, mi.interval, mi.checked = st.RootSizes, st.RootInterval, st.Checked
 	if mi.roots == nil {
 		mi.roots = map[uint64]bool{}
@@ -197,7 +199,18 @@ func (mi *Mirror) saveState() error {
 	st := mirrorState{Server: mi.client.BaseURL, VerifierKey: mi.VerifierKey, RootSizes: mi.roots, RootInterval: mi.interval, Checked: mi.checked,
 		Follower: tlog.FollowerState{Checkpoint: cp.Note, Size: size, Range: hashes}}
 	data, _ := json.MarshalIndent(st, "", "  ")
-	return writeFileAtomic(filepath.Join(mi.Dir, mirrorStateFile), append(data, '\n'), 0o600)
+	if err := writeFileAtomic(filepath.Join(mi.Dir, mirrorStateFile), append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	mi.saved = followerState{cp, size, hashes}
+	return nil
+}
+
+// followerState is a state of the follower to resume from.
+type followerState struct {
+	cp     truce.Checkpoint
+	size   uint64
+	hashes [][]byte
 }
 
 // Close closes the projection and the vault.
@@ -218,10 +231,21 @@ func (mi *Mirror) Size() uint64 { return mi.service.Applied() }
 // Sync catches up with the log once. It returns an ECONFLICT error, after
 // alerting, if the log is inconsistent; EUNAVAILABLE if the server cannot
 // be read.
+//
+// A round that fails leaves the follower where the mirror last saved it,
+// so that the next round reads again what this one read but did not apply
+// (the projector reads a batch ahead, and the mirror may fail to fetch a
+// batch's sealed statements after reading its entries).
 func (mi *Mirror) Sync(ctx context.Context) error {
 	err := mi.sync(ctx)
+	if err == nil {
+		return nil
+	}
 	if truce.ErrorCode(err) == truce.ECONFLICT {
 		mi.alert(ctx, err)
+	}
+	if rerr := mi.follower.Reset(mi.saved.cp, mi.saved.size, mi.saved.hashes); rerr != nil {
+		return errors.Join(err, rerr)
 	}
 	return err
 }

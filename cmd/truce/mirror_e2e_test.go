@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/truce-project/truce"
@@ -196,6 +197,25 @@ func TestMirror(t *testing.T) {
 	}
 	restore()
 
+	// A round that fails after reading entries (the server does not list
+	// statements for a while) is read again by the next, once the log has
+	// grown: not an alert.
+	paused, pause := pausingProxy(t, d.URL())
+	third := openMemberMirror(t, paused, t.TempDir(), dep.VerifierKey, monitor)
+	if err := third.Sync(t.Context()); err != nil {
+		t.Fatalf("sync through the proxy: %v", err)
+	}
+	submit()
+	pause.Store(true)
+	if err := third.Sync(t.Context()); truce.ErrorCode(err) != truce.EUNAVAILABLE {
+		t.Errorf("sync while the server lists nothing: %v, want EUNAVAILABLE", err)
+	}
+	submit()
+	pause.Store(false)
+	if err := third.Sync(t.Context()); err != nil || third.Size() != c.logSize(dep.VerifierKey) {
+		t.Errorf("sync after the server lists again: %v, at %d of %d", err, third.Size(), c.logSize(dep.VerifierKey))
+	}
+
 	// A server that gives, for a sealed statement, another one's envelope.
 	proxy := swappingProxy(t, d.URL(), sealed[0].Raw, sealed[1].Raw)
 	other := openMemberMirror(t, proxy, t.TempDir(), dep.VerifierKey, monitor)
@@ -254,6 +274,27 @@ func swappingProxy(t *testing.T, url string, env, swap []byte) string {
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// pausingProxy serves the server at url, except that it answers 503 to
+// requests about statements while the flag it returns is set.
+func pausingProxy(t *testing.T, url string) (string, *atomic.Bool) {
+	t.Helper()
+	target, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paused atomic.Bool
+	p := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if paused.Load() && strings.HasPrefix(r.URL.Path, "/v1/statements") {
+			http.Error(w, "paused", http.StatusServiceUnavailable)
+			return
+		}
+		p.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &paused
 }
 
 // TestMirrorStateRoot appends to a log a state root whose digest is not
