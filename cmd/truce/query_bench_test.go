@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,7 @@ func BenchmarkIncidentQuery(b *testing.B) {
 	n := benchEnvInt(b, benchReportsEnv, 20000)
 	perOp := benchEnvInt(b, benchQueriesEnv, 20000)
 	dir := benchReportDeployment(b, "query", n, gridPlace(b, n))
+	tuneGC(os.Getenv) // as truce serve does
 	d := &Daemon{Dir: dir, Addr: "127.0.0.1:0", Now: time.Now}
 	start := time.Now()
 	if err := d.Open(context.Background()); err != nil {

@@ -45,6 +45,7 @@ func (m *Main) runRebuild(ctx context.Context, args []string) error {
 		return fmt.Errorf("reset projection: %w", err)
 	}
 	start := time.Now()
+	tuneGC(m.Getenv)
 	svc, err := service.Open(ctx, service.Config{Log: l, Store: store, Vault: vault})
 	if err != nil {
 		return err

@@ -284,6 +284,7 @@ func BenchmarkReplay(b *testing.B) {
 	}
 	defer vault.Close()
 	verify, sample := verifyCeiling(b, l, vault, dir, size)
+	tuneGC(os.Getenv) // as truce rebuild does
 	runtime.GC()
 
 	b.ResetTimer()

@@ -172,6 +172,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	tuneGC(m.Getenv)
 	d := &Daemon{Dir: *dir, Addr: *addr, Now: m.Now, WitnessURLs: urls, LocalWitnesses: *demo,
 		Logger: slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: lvl}))}
 	if err := d.Open(ctx); err != nil {
