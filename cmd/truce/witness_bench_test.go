@@ -1,13 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -84,7 +78,7 @@ func BenchmarkWitnessedSubmit(b *testing.B) {
 //	TRUCE_BENCH_REPORTS=100000 go test -run '^$' -bench MirrorCatchUp -benchtime 1x -timeout 0 ./cmd/truce/
 func BenchmarkMirrorCatchUp(b *testing.B) {
 	n := benchEnvInt(b, benchReportsEnv, 20000)
-	dir := benchSealedDeployment(b, n)
+	dir := benchReportDeployment(b, "sealed", n, uniformPlace)
 	dep, err := loadDeployment(dir)
 	if err != nil {
 		b.Fatal(err)
@@ -119,85 +113,4 @@ func BenchmarkMirrorCatchUp(b *testing.B) {
 	secs := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(size)/secs, "entries/s")
 	b.ReportMetric(secs, "catchup-s")
-}
-
-// benchSealedDeployment returns the directory of a demo deployment whose
-// log holds n generated reports after the demo's statements, as
-// commitments whose envelopes are in the vault. With TRUCE_BENCH_DIR set
-// it keeps the deployment there, as benchReportDeployment does.
-func benchSealedDeployment(b *testing.B, n int) string {
-	b.Helper()
-	root := os.Getenv(benchDirEnv)
-	if root == "" {
-		dir := filepath.Join(b.TempDir(), "demo")
-		makeSealedDeployment(b, dir, n)
-		return dir
-	}
-	dir := filepath.Join(root, fmt.Sprintf("sealed-%d", n))
-	done := filepath.Join(dir, "bench-complete")
-	if _, err := os.Stat(done); err == nil {
-		b.Logf("reusing %s", dir)
-		return dir
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		b.Fatal(err)
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		b.Fatal(err)
-	}
-	makeSealedDeployment(b, dir, n)
-	if err := os.WriteFile(done, nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return dir
-}
-
-// makeSealedDeployment creates the demo deployment in dir and appends n
-// reports by ua, ru and the monitor: their envelopes to the vault, then
-// their commitments to the log.
-func makeSealedDeployment(b *testing.B, dir string, n int) {
-	b.Helper()
-	ctx := context.Background()
-	start := time.Now()
-	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Now: time.Now}
-	d, err := m.initDeployment(ctx, initOptions{dir: dir, name: demoName, members: cloneMembers(demoMembers), demo: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	signers := map[string]*truce.Signer{}
-	for _, id := range []string{"ua", "ru", "monitor"} {
-		if signers[id], err = truce.ReadSignerFile(filepath.Join(dir, "keys", id+".key")); err != nil {
-			b.Fatal(err)
-		}
-	}
-	raws := signBenchReports(b, genBenchReports(n, uniformPlace), signers, d.Origin)
-	signed := time.Now()
-	vault, err := d.openVault()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer vault.Close()
-	l, err := openLog(ctx, d, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	const chunk = 10000
-	for i := 0; i < len(raws); i += chunk {
-		envs := raws[i:min(i+chunk, len(raws))]
-		leaves := make([][]byte, len(envs))
-		for j, env := range envs {
-			leaves[j] = truce.Commitment(truce.KindReport, truce.StatementID(env))
-		}
-		if err := vault.Put(ctx, envs...); err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := l.AppendAll(ctx, leaves); err != nil {
-			l.Close(ctx)
-			b.Fatalf("append reports %d to %d: %v", i, i+len(envs), err)
-		}
-	}
-	if err := l.Close(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("made %s: %d reports signed in %v, sealed and appended in %v", dir, n,
-		signed.Sub(start).Round(time.Millisecond), time.Since(signed).Round(time.Millisecond))
 }
