@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/truce-project/truce/internal/atomicfile"
 )
 
 // state is what the witness keeps per log: the latest checkpoint it
@@ -80,36 +82,7 @@ func (s *store) latest(origin string) (*state, error) {
 // before it is renamed into place and the directory is synced after.
 func (s *store) put(st *state) error {
 	data, _ := json.MarshalIndent(st, "", "  ")
-	p := s.path(st.Origin)
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(p))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.Write(s.path(st.Origin), append(data, '\n'), 0o600)
 }
 
 // all returns every log's cosigned checkpoint, ordered by origin.

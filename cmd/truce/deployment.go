@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/truce-project/truce"
+	"github.com/truce-project/truce/internal/atomicfile"
 	"github.com/truce-project/truce/sqlite"
 	"github.com/truce-project/truce/web"
 )
@@ -110,30 +111,10 @@ func trimNewline(b []byte) []byte {
 	return b
 }
 
-// writeFileAtomic writes data to a temporary file and renames it into
-// place, so that a crash leaves the old file or the new one, never half.
+// writeFileAtomic replaces path with data durably: a crash leaves the old
+// file or the new one, never half.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, perm)
 }
 
 // operatorKey reads the operator's key, keys/operator.key, with which the
