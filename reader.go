@@ -125,7 +125,9 @@ func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 // PublicView returns what the public sees of inc under the policy: the
 // place coarsened, distances rounded up to the grid, reports without
 // their statements or signers, no findings (whose words give distances),
-// no responses, and the agreed determination without the individual ones.
+// no responses, and the agreed determination with the determinations that
+// make it (each of whose determiners agreed to publish it), not the
+// others.
 func (p Policy) PublicView(inc *Incident) Incident {
 	c := *inc
 	c.Where = Coarsen(inc.Where, p.CoarsenMetres)
@@ -145,6 +147,13 @@ func (p Policy) PublicView(inc *Incident) Incident {
 	c.Assessment = a
 	c.Responses = []IncidentResponse{}
 	c.Determinations = []IncidentDetermination{}
+	if d := inc.Determination; d != nil && d.Publish {
+		for _, x := range inc.Determinations {
+			if !x.Superseded && x.Finding == d.Finding && x.Party == d.Party && slices.Contains(d.Determiners, x.Signer) {
+				c.Determinations = append(c.Determinations, x)
+			}
+		}
+	}
 	return c
 }
 

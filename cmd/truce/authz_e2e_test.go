@@ -125,7 +125,7 @@ func TestAuthorization(t *testing.T) {
 	// findings, responses or who reported.
 	var pub truce.Incident
 	public.getJSON("/v1/incidents/"+published.ID, &pub)
-	if pub.Where.Lat == published.Where.Lat || pub.Where.RadiusMetres < 3535 || len(pub.Assessment.Findings) != 0 || len(pub.Responses) != 0 || len(pub.Determinations) != 0 || pub.Determination == nil {
+	if pub.Where.Lat == published.Where.Lat || pub.Where.RadiusMetres < 3535 || len(pub.Assessment.Findings) != 0 || len(pub.Responses) != 0 || pub.Determination == nil || len(pub.Determinations) != len(pub.Determination.Determiners) {
 		t.Errorf("public view of %s: where %+v, %d findings, %d responses, %d determinations, determination %v",
 			published.ID, pub.Where, len(pub.Assessment.Findings), len(pub.Responses), len(pub.Determinations), pub.Determination)
 	}
