@@ -144,7 +144,7 @@ func listedEnvelope(ctx context.Context, c *thttp.Client, member string, cm comm
 		}
 	}
 	if _, _, ok := truce.ParseCommitment(env); ok {
-		return nil, truce.Errorf(truce.ECONFLICT, "The server holds no statement for log entry %d, a commitment to sealed statement %s (a %s): its own replay rejected it: %s", cm.index, cm.id, cm.kind, v.Reason)
+		return nil, truce.Errorf(truce.ECONFLICT, "The server gives no statement for log entry %d, a commitment to sealed statement %s (a %s), since its own replay rejected the commitment: %s", cm.index, cm.id, cm.kind, v.Reason)
 	}
 	if got := truce.StatementID(env); got != cm.id {
 		return nil, truce.Errorf(truce.ECONFLICT, "The server's envelope for sealed statement %s (log index %d, a %s) hashes to %s: it is not the statement the log commits to.", cm.id, cm.index, cm.kind, got)
