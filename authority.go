@@ -86,6 +86,28 @@ func RestoreAuthority(origin, charter string, members []MemberState, keys []Key)
 	return a, nil
 }
 
+// Clone returns a copy of a that applying further statements to a does
+// not change, for readers that must not wait for whoever applies them (the
+// check of a bearer token). The charter's rules are shared: nothing
+// changes them.
+func (a *Authority) Clone() *Authority {
+	c := &Authority{origin: a.origin, charter: a.charter, rules: a.rules,
+		members: make(map[string]*MemberState, len(a.members)), keys: make(map[string]*Key, len(a.keys))}
+	for id, m := range a.members {
+		m := *m
+		c.members[id] = &m
+	}
+	for id, k := range a.keys {
+		k := *k
+		if k.RevokedAt != nil {
+			at := *k.RevokedAt
+			k.RevokedAt = &at
+		}
+		c.keys[id] = &k
+	}
+	return c
+}
+
 // Charter returns the statement id of the charter in force, or "".
 func (a *Authority) Charter() string { return a.charter }
 

@@ -340,3 +340,49 @@ func TestRestoreAuthorityRefusesMalformedKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorityClone clones the authority after every step of the
+// sequence: each clone keeps the members, keys and charter of its moment
+// while the original applies the rest, and checks tokens as the original
+// did then.
+func TestAuthorityClone(t *testing.T) {
+	f := newFixture(t)
+	steps := sequence(t, f)
+	a := truce.NewAuthority(origin)
+	type snapshot struct {
+		clone   *truce.Authority
+		members []truce.MemberState
+		keys    []truce.Key
+		charter string
+	}
+	var snaps []snapshot
+	for index, s := range steps {
+		snaps = append(snaps, snapshot{a.Clone(), a.Members(), a.Keys(), a.Charter()})
+		if st := parse(t, s.raw); a.Check(st) == nil {
+			a.Apply(st, uint64(index))
+		}
+	}
+	for i, s := range snaps {
+		if !reflect.DeepEqual(s.clone.Members(), s.members) || !reflect.DeepEqual(s.clone.Keys(), s.keys) || s.clone.Charter() != s.charter {
+			t.Errorf("clone after %d steps changed with the original: %v %v", i, s.clone.Members(), s.clone.Keys())
+		}
+	}
+	// The first charter's key of Ukraine, revoked later in the sequence,
+	// still proves a token to the clone made before the revocation.
+	tok, err := truce.NewToken(f.ukraine, origin, t0, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CheckToken(tok, t0); truce.ErrorCode(err) != truce.EUNAUTHORIZED {
+		t.Fatalf("the original takes the revoked key's token: %v", err)
+	}
+	held := false
+	for _, s := range snaps {
+		if _, err := s.clone.CheckToken(tok, t0); err == nil {
+			held = true
+		}
+	}
+	if !held {
+		t.Error("no clone takes the token of a key that was live when it was made")
+	}
+}

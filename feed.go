@@ -153,7 +153,9 @@ func (f *FeedFilter) Check() error {
 type Feed interface {
 	// Subscribe returns the events after after (nil: only those to come)
 	// that the reader ctx carries may see and f selects. Returns EINVALID
-	// for a malformed filter.
+	// for a malformed filter. The subscription keeps that reader: whoever
+	// serves it checks that the reader still holds before handing on
+	// each batch (the HTTP server re-checks the stream's token).
 	Subscribe(ctx context.Context, f FeedFilter, after *EventID) (Subscription, error)
 }
 
@@ -170,9 +172,18 @@ type Subscription interface {
 
 // Webhook is a member's registration of a URL to which the service
 // delivers the feed's events.
+//
+// A hook reads as its member with the key that registered it: each
+// delivery carries only what that reader may see at the moment of the
+// delivery, so once the charter in force no longer names the member, or
+// the key is revoked, the hook gets what the public gets.
 type Webhook struct {
-	ID      string     `json:"id"`
-	Member  string     `json:"member"`
+	ID     string `json:"id"`
+	Member string `json:"member"`
+	// Key is the id of the key whose token registered the hook; empty for
+	// a registration made before keys were recorded, which follows its
+	// member only.
+	Key     string     `json:"key,omitempty"`
 	URL     string     `json:"url"`
 	Filter  FeedFilter `json:"filter"`
 	Created time.Time  `json:"created"`
@@ -218,9 +229,10 @@ type WebhookStore interface {
 // Webhooks manages members' webhooks.
 type Webhooks interface {
 	// CreateWebhook registers h.URL and h.Filter for the member that the
-	// reader of ctx is, and returns the registration. Returns
-	// EUNAUTHORIZED for the public, EINVALID for a URL that is not http(s)
-	// or a malformed filter, ECONFLICT beyond MaxWebhooksPerMember.
+	// reader of ctx is, with the reader's key, and returns the
+	// registration. Returns EUNAUTHORIZED for the public, EINVALID for a
+	// URL that is not http(s) or a malformed filter, ECONFLICT beyond
+	// MaxWebhooksPerMember.
 	CreateWebhook(ctx context.Context, h Webhook) (*Webhook, error)
 	// ListWebhooks returns the reader's registrations. EUNAUTHORIZED for
 	// the public.

@@ -14,6 +14,10 @@ const RolePublic Role = "public"
 type Reader struct {
 	Member string `json:"member,omitempty"`
 	Role   Role   `json:"role"`
+	// Key is the id of the key whose token proved the reader, if a token
+	// did: what a webhook registered with the token reads as follows that
+	// key (see [Webhook]). It is not shown to clients.
+	Key string `json:"-"`
 }
 
 // Public is the reader without a token.

@@ -13,18 +13,17 @@ import (
 // that a member never mistakes the public view for its own.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
+		token, err := bearerToken(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
+			writeError(w, r, s.Logger, err)
+			return
+		}
+		if token == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		scheme, token, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
-			writeError(w, r, s.Logger, truce.Errorf(truce.EUNAUTHORIZED, "Authorization must be \"Bearer TOKEN\", with a token from \"truce token\"."))
-			return
-		}
-		reader, err := s.Ledger.Authenticate(r.Context(), strings.TrimSpace(token))
+		reader, err := s.Ledger.Authenticate(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="truce", error="invalid_token"`)
 			writeError(w, r, s.Logger, err)
@@ -32,6 +31,21 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(truce.WithReader(r.Context(), reader)))
 	})
+}
+
+// bearerToken returns the token of the request's Authorization header, ""
+// if it has none, or EUNAUTHORIZED if the header is not "Bearer TOKEN".
+func bearerToken(r *http.Request) (string, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return "", nil
+	}
+	scheme, token, _ := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", truce.Errorf(truce.EUNAUTHORIZED, "Authorization must be \"Bearer TOKEN\", with a token from \"truce token\".")
+	}
+	return token, nil
 }
 
 // handleWhoami answers who the request reads as.

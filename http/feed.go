@@ -3,6 +3,7 @@ package http
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -65,9 +66,38 @@ func lastEventID(r *http.Request) (*truce.EventID, error) {
 	return &id, nil
 }
 
+// feedAccess is who a feed stream was opened for: the token it came with
+// ("" for the public) and the reader that token proved.
+type feedAccess struct {
+	token  string
+	reader truce.Reader
+}
+
+// recheck returns nil if the stream's token still proves the reader it
+// opened with, and otherwise EUNAUTHORIZED saying why: the token expired,
+// its key was revoked, its member left the charter, or the charter gave
+// the member another role, which the stream's events were chosen for. A
+// public stream holds for ever. Ledger.Authenticate remembers verified
+// tokens, so this costs a look at the claims.
+func (s *Server) recheck(ctx context.Context, a feedAccess) error {
+	if a.token == "" {
+		return nil
+	}
+	r, err := s.Ledger.Authenticate(ctx, a.token)
+	switch {
+	case err != nil:
+		return err
+	case r != a.reader:
+		return truce.Errorf(truce.EUNAUTHORIZED, "The charter in force makes %s a %s, not the %s this stream was opened for; reconnect to read as one.", r.Member, r.Role, a.reader.Role)
+	}
+	return nil
+}
+
 // handleFeed streams the feed as server-sent events. A subscriber that
 // does not take a write within the write timeout is dropped; it resumes
-// with Last-Event-ID.
+// with Last-Event-ID. A stream opened with a token is checked again before
+// each write, events or keep-alive, and ended with an end event once the
+// token no longer holds (see recheck).
 func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	if s.Feed == nil {
 		writeError(w, r, s.Logger, truce.Errorf(truce.ENOTIMPLEMENTED, "This server has no feed."))
@@ -83,6 +113,12 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.Logger, err)
 		return
 	}
+	token, err := bearerToken(r) // the authenticate middleware checked it
+	if err != nil {
+		writeError(w, r, s.Logger, err)
+		return
+	}
+	access := feedAccess{token: token, reader: truce.ReaderFrom(r.Context())}
 	sub, err := s.Feed.Subscribe(r.Context(), f, after)
 	if err != nil {
 		writeError(w, r, s.Logger, err)
@@ -104,8 +140,16 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for {
-		err := s.streamOnce(ctx, sub, rc, bw)
-		if err != nil {
+		err := s.streamOnce(ctx, sub, access, rc, bw)
+		var end *endError
+		switch {
+		case errors.As(err, &end):
+			if problemFor(end.err).Status >= 500 {
+				s.Logger.Error("feed token check failed", "remote", r.RemoteAddr, "err", end.err)
+			}
+			s.Logger.Debug("feed stream ended", "remote", r.RemoteAddr, "member", access.reader.Member, "reason", end.err)
+			return
+		case err != nil:
 			if ctx.Err() == nil {
 				s.Logger.Debug("feed subscriber dropped", "remote", r.RemoteAddr, "err", err)
 			}
@@ -114,9 +158,16 @@ func (s *Server) handleFeed(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// streamOnce waits for events, up to the keep-alive interval, and writes
-// them, or a comment line if none came.
-func (s *Server) streamOnce(ctx context.Context, sub truce.Subscription, rc *http.ResponseController, bw *bufio.Writer) error {
+// endError is the reason streamOnce ended the stream with an end event.
+type endError struct{ err error }
+
+func (e *endError) Error() string { return "stream ended: " + e.err.Error() }
+
+// streamOnce waits for events, up to the keep-alive interval, checks that
+// the stream's token still holds, and writes them, or a comment line if
+// none came. If the token no longer holds, it writes the end event instead
+// and returns an *endError.
+func (s *Server) streamOnce(ctx context.Context, sub truce.Subscription, access feedAccess, rc *http.ResponseController, bw *bufio.Writer) error {
 	keepAlive := s.FeedKeepAlive
 	if keepAlive <= 0 {
 		keepAlive = DefaultFeedKeepAlive
@@ -124,18 +175,37 @@ func (s *Server) streamOnce(ctx context.Context, sub truce.Subscription, rc *htt
 	wait, cancel := context.WithTimeout(ctx, keepAlive)
 	events, err := sub.Next(wait, feedBatch)
 	cancel()
+	idle := errors.Is(err, context.DeadlineExceeded)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.Is(err, context.DeadlineExceeded):
-		bw.WriteString(": keep-alive\n\n")
-	case err != nil:
+	case err != nil && !idle:
 		return err
+	}
+	if err := s.recheck(ctx, access); err != nil {
+		writeEnd(bw, problemFor(err))
+		if ferr := s.flushFeed(rc, bw); ferr != nil {
+			return ferr
+		}
+		return &endError{err}
+	}
+	if idle {
+		bw.WriteString(": keep-alive\n\n")
 	}
 	for _, e := range events {
 		writeEvent(bw, e)
 	}
 	return s.flushFeed(rc, bw)
+}
+
+// writeEnd writes the event that ends a stream: "end", with a problem
+// document that says why, and no id, so that a client resumes after the
+// last event it got.
+func writeEnd(bw *bufio.Writer, p Problem) {
+	data, _ := json.Marshal(p)
+	bw.WriteString("event: end\ndata: ")
+	bw.Write(data)
+	bw.WriteString("\n\n")
 }
 
 // writeEvent writes one event in the text/event-stream format. Its data

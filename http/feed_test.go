@@ -3,7 +3,9 @@ package http_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -144,5 +146,195 @@ func TestFeedBadRequests(t *testing.T) {
 	resp, body := f.do(t, "POST", "/v1/webhooks", []byte(`{"url":"ftp://x"}`))
 	if resp.StatusCode != 501 {
 		t.Errorf("webhooks without a store: %s %s", resp.Status, body)
+	}
+}
+
+// stepFeed is a feed of one subscription whose Next returns the batches
+// the test sends, and for a nil batch the keep-alive timeout.
+type stepFeed struct{ steps chan []truce.Event }
+
+func (f *stepFeed) Subscribe(context.Context, truce.FeedFilter, *truce.EventID) (truce.Subscription, error) {
+	return f, nil
+}
+
+func (f *stepFeed) Next(ctx context.Context, _ int) ([]truce.Event, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case batch := <-f.steps:
+		if batch == nil {
+			return nil, context.DeadlineExceeded
+		}
+		return batch, nil
+	}
+}
+
+func (f *stepFeed) Close() {}
+
+// authLedger answers Authenticate from a table that the test changes, and
+// counts the calls.
+type authLedger struct {
+	*fakeLedger
+	mu      sync.Mutex
+	readers map[string]truce.Reader
+	errs    map[string]error
+	calls   int
+}
+
+func (l *authLedger) Authenticate(_ context.Context, token string) (truce.Reader, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls++
+	if err := l.errs[token]; err != nil {
+		return truce.Public, err
+	}
+	r, ok := l.readers[token]
+	if !ok {
+		return truce.Public, truce.Errorf(truce.EUNAUTHORIZED, "Unknown token.")
+	}
+	return r, nil
+}
+
+// set makes token prove r, or fail with err.
+func (l *authLedger) set(token string, r truce.Reader, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.readers[token], l.errs[token] = r, err
+}
+
+// sse is one server-sent event as a client parses it.
+type sse struct{ id, typ, data string }
+
+// readSSE parses the stream into events, skipping comments, and closes
+// the channel when the stream ends.
+func readSSE(body io.Reader) <-chan sse {
+	out := make(chan sse, 16)
+	go func() {
+		defer close(out)
+		r := bufio.NewReader(body)
+		var e sse
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSuffix(line, "\n")
+			switch {
+			case line == "":
+				if e.typ != "" {
+					out <- e
+				}
+				e = sse{}
+			case strings.HasPrefix(line, "id: "):
+				e.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				e.typ = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				e.data = line[6:]
+			}
+		}
+	}()
+	return out
+}
+
+// next returns the next event of events, or false once the stream has
+// ended, failing the test if nothing comes within ten seconds (a deadline
+// for a broken test, not a synchronisation).
+func next(t *testing.T, events <-chan sse) (sse, bool) {
+	t.Helper()
+	select {
+	case e, ok := <-events:
+		return e, ok
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing on the stream within 10 s")
+	}
+	return sse{}, false
+}
+
+// A stream opened with a token is checked again before each batch and
+// each keep-alive; once the token no longer proves the reader it opened
+// with, the stream gets an end event instead of the batch, and closes. A
+// public stream is never checked, so never cut.
+func TestFeedEndsWhenTokenNoLongerHolds(t *testing.T) {
+	party := truce.Reader{Member: "ua", Role: truce.RoleParty, Key: "k1"}
+	fail := func(detail string) func(*authLedger) {
+		return func(l *authLedger) { l.set("tok", truce.Public, truce.Errorf(truce.EUNAUTHORIZED, "%s", detail)) }
+	}
+	tests := []struct {
+		name  string
+		token string
+		// lose changes what the token proves after the first event; nil
+		// for the public, whose token is never looked at.
+		lose func(*authLedger)
+		// heartbeat: the next step is a keep-alive rather than a batch.
+		heartbeat  bool
+		wantDetail string
+	}{
+		{name: "token expired", token: "tok", lose: fail("The token expired at 2025-03-18T13:00:00Z."), wantDetail: "expired"},
+		{name: "key revoked, at a keep-alive", token: "tok", lose: fail("The token's key k1 was revoked at log index 9."), heartbeat: true, wantDetail: "revoked"},
+		{name: "member left the charter", token: "tok", lose: fail("ua is not a member of the charter in force."), wantDetail: "not a member"},
+		{name: "role changed", token: "tok", heartbeat: true, wantDetail: "a source, not the party",
+			lose: func(l *authLedger) { l.set("tok", truce.Reader{Member: "ua", Role: truce.RoleSource, Key: "k1"}, nil) }},
+		{name: "public, at a keep-alive", heartbeat: true},
+		{name: "public"},
+	}
+	event := func(i uint64) []truce.Event {
+		return []truce.Event{{ID: truce.EventID{Index: i}, Type: truce.EventStatement, Data: []byte(`{}`)}}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ledger := &authLedger{fakeLedger: newFakeLedger(), readers: map[string]truce.Reader{"tok": party}, errs: map[string]error{}}
+			feed := &stepFeed{steps: make(chan []truce.Event)}
+			srv := httptest.NewServer((&thttp.Server{Ledger: ledger, Feed: feed}).Handler())
+			defer srv.Close()
+			req, _ := http.NewRequest("GET", srv.URL+"/v1/feed", nil)
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			events := readSSE(resp.Body)
+
+			feed.steps <- event(1)
+			if e, _ := next(t, events); e.id != "1" {
+				t.Fatalf("first event %+v, want 1", e)
+			}
+			if tt.lose != nil {
+				tt.lose(ledger)
+			}
+			if tt.heartbeat {
+				feed.steps <- nil
+			}
+			if tt.lose == nil {
+				feed.steps <- event(2)
+				if e, _ := next(t, events); e.id != "2" {
+					t.Errorf("public stream: %+v, want event 2", e)
+				}
+				ledger.mu.Lock()
+				defer ledger.mu.Unlock()
+				if ledger.calls != 0 {
+					t.Errorf("a public stream authenticated %d times", ledger.calls)
+				}
+				return
+			}
+			if !tt.heartbeat {
+				feed.steps <- event(2)
+			}
+			end, ok := next(t, events)
+			if !ok || end.typ != "end" || end.id != "" {
+				t.Fatalf("after the token stopped holding: %+v (open %v), want an end event without an id", end, ok)
+			}
+			var p thttp.Problem
+			if err := json.Unmarshal([]byte(end.data), &p); err != nil || p.Status != 401 || p.Type != "/problems/unauthorized" ||
+				!strings.Contains(p.Detail, tt.wantDetail) {
+				t.Errorf("end event data %s (%v), want a 401 problem saying %q", end.data, err, tt.wantDetail)
+			}
+			if e, ok := next(t, events); ok {
+				t.Errorf("the stream goes on after its end: %+v", e)
+			}
+		})
 	}
 }

@@ -55,6 +55,19 @@ func (e *feedEvent) visible(r truce.Reader) ([]byte, *truce.Where) {
 	return e.public, e.publicAt
 }
 
+// see returns the event as r sees it, or false if r may not see it or f
+// leaves it out. A gap is for everyone.
+func (e *feedEvent) see(r truce.Reader, f *truce.FeedFilter) (truce.Event, bool) {
+	if e.typ == truce.EventGap {
+		return truce.Event{ID: e.id, Type: e.typ, Data: e.full}, true
+	}
+	data, at := e.visible(r)
+	if data == nil || !matches(f, e, at) {
+		return truce.Event{}, false
+	}
+	return truce.Event{ID: e.id, Type: e.typ, Data: data}, true
+}
+
 // matches reports whether f selects the event at place at.
 func matches(f *truce.FeedFilter, e *feedEvent, at *truce.Where) bool {
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.kind) {
@@ -160,7 +173,9 @@ func (h *hub) after(id truce.EventID) (uint64, bool) {
 	return lo, true
 }
 
-// subscription is one subscriber's cursor.
+// subscription is one subscriber's cursor. reader and filter are what
+// Next shows; a webhook takes the events with wait and shows each as its
+// hook may see it when it delivers it.
 type subscription struct {
 	h      *hub
 	reader truce.Reader
@@ -176,25 +191,35 @@ const maxScan = 1024
 
 // Next implements [truce.Subscription].
 func (s *subscription) Next(ctx context.Context, max int) ([]truce.Event, error) {
-	if max <= 0 {
-		max = 1
-	}
 	for {
-		batch, gapID, wait := s.take(max)
-		var out []truce.Event
-		if s.gap != nil {
-			data, _ := json.Marshal(s.gap)
-			out = append(out, truce.Event{ID: gapID, Type: truce.EventGap, Data: data})
-			s.gap = nil
+		batch, err := s.wait(ctx, max)
+		if err != nil {
+			return nil, err
 		}
+		var out []truce.Event
 		for _, e := range batch {
-			data, at := e.visible(s.reader)
-			if data != nil && matches(&s.filter, e, at) {
-				out = append(out, truce.Event{ID: e.id, Type: e.typ, Data: data})
+			if ev, ok := e.see(s.reader, &s.filter); ok {
+				out = append(out, ev)
 			}
 		}
 		if len(out) > 0 {
 			return out, nil
+		}
+	}
+}
+
+// wait returns the next events of the ring, at most max, whoever may see
+// them, after a gap event if the ring moved past the cursor. It waits
+// until there is one or ctx ends; it returns what there is even if ctx
+// has ended.
+func (s *subscription) wait(ctx context.Context, max int) ([]*feedEvent, error) {
+	if max <= 0 {
+		max = 1
+	}
+	for {
+		batch, wait := s.take(max)
+		if len(batch) > 0 {
+			return batch, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -204,10 +229,11 @@ func (s *subscription) Next(ctx context.Context, max int) ([]truce.Event, error)
 	}
 }
 
-// take returns up to maxScan events from the cursor on, and advances it;
-// if the ring moved past the cursor, it sets the gap and returns the id
-// the gap event carries (the floor).
-func (s *subscription) take(max int) ([]*feedEvent, truce.EventID, <-chan struct{}) {
+// take returns up to maxScan events from the cursor on, and advances it.
+// If the ring moved past the cursor, or the subscription resumed after an
+// id the ring does not hold, the first is a gap event, whose id is the
+// floor.
+func (s *subscription) take(max int) ([]*feedEvent, <-chan struct{}) {
 	h := s.h
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -216,13 +242,18 @@ func (s *subscription) take(max int) ([]*feedEvent, truce.EventID, <-chan struct
 		s.next = h.oldest()
 	}
 	n := min(h.head-s.next, uint64(min(max, maxScan)))
-	out := make([]*feedEvent, n)
+	out := make([]*feedEvent, 0, n+1)
+	if s.gap != nil {
+		data, _ := json.Marshal(s.gap)
+		out = append(out, &feedEvent{id: h.floor, typ: truce.EventGap, full: data})
+		s.gap = nil
+	}
 	size := uint64(len(h.ring))
-	for i := range out {
-		out[i] = h.ring[(s.next+uint64(i))%size]
+	for i := range n {
+		out = append(out, h.ring[(s.next+i)%size])
 	}
 	s.next += n
-	return out, h.floor, h.wait
+	return out, h.wait
 }
 
 // Close implements [truce.Subscription].

@@ -132,7 +132,7 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64, sts []entry) 
 	for _, inc := range batch.Incidents {
 		s.incidents.put(&inc)
 	}
-	if len(batch.Keys) > 0 {
+	if len(batch.Keys) > 0 || len(batch.Members) > 0 {
 		s.snapshotKeys()
 	}
 	if s.live {
@@ -145,7 +145,10 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64, sts []entry) 
 	return nil
 }
 
-// snapshotKeys records the public keys of the state for preverify.
+// snapshotKeys records the public keys of the state for preverify, and
+// a copy of its members and keys for Authenticate and the webhooks. It
+// runs before the batch's events are published, so that whoever reads an
+// event and then checks a reader sees the state that made the event.
 // Callers hold s.mu.
 func (s *Service) snapshotKeys() {
 	keys := map[string]ed25519.PublicKey{}
@@ -153,6 +156,7 @@ func (s *Service) snapshotKeys() {
 		keys[k.ID] = s.state.PublicKey(k.ID)
 	}
 	s.keys.Store(&keys)
+	s.access.Store(s.state.Authority.Clone())
 }
 
 // entry is one log entry as the projector reads it: a statement, or the

@@ -90,38 +90,43 @@ func (s *Service) Members(ctx context.Context) ([]truce.MemberView, error) {
 
 // Authenticate implements [truce.Ledger].
 // It remembers the claims of tokens whose signatures checked, so that a
-// member's client, which sends the same token with every request, costs
-// one signature check per token rather than one per request.
+// member's client, which sends the same token with every request, and a
+// feed stream, which checks its token again before each write, cost one
+// signature check per token rather than one per request or write. It
+// checks against the copy of the members and keys that the projector
+// replaces when they change, so it takes no lock the projector holds.
 func (s *Service) Authenticate(ctx context.Context, token string) (truce.Reader, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	auth := s.access.Load()
 	claims, ok := s.tokens.get(token)
 	if !ok {
 		var err error
-		if claims, err = s.state.VerifyToken(token); err != nil {
+		if claims, err = auth.VerifyToken(token); err != nil {
 			return truce.Public, err
 		}
 		s.tokens.put(token, claims)
 	}
-	m, err := s.state.CheckClaims(claims, s.now())
+	m, err := auth.CheckClaims(claims, s.now())
 	if err != nil {
 		return truce.Public, err
 	}
-	return truce.ReaderOf(m), nil
+	r := truce.ReaderOf(m)
+	r.Key = claims.Key
+	return r, nil
 }
 
 // tokenCache holds the claims of verified tokens. It forgets them all
 // when full: a token costs one more signature check then.
 type tokenCache struct {
-	mu     sync.Mutex
+	// mu is read-locked by every feed stream before each write.
+	mu     sync.RWMutex
 	claims map[string]*truce.TokenClaims
 }
 
 const maxCachedTokens = 4096
 
 func (c *tokenCache) get(token string) (*truce.TokenClaims, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	claims, ok := c.claims[token]
 	return claims, ok
 }

@@ -112,6 +112,10 @@ type Service struct {
 	roots roots
 	// tokens remembers verified bearer tokens: see Authenticate.
 	tokens tokenCache
+	// access is a copy of the state's members and keys, replaced whenever
+	// a batch changes them, so that checking a token, which every feed
+	// stream does before each write, never waits for the projector.
+	access atomic.Pointer[truce.Authority]
 	// keys is a snapshot of the registered public keys by id, for checking
 	// signatures outside the lock: see preverify.
 	keys atomic.Pointer[map[string]ed25519.PublicKey]

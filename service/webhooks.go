@@ -33,6 +33,18 @@ import (
 //
 // Registrations persist in the WebhookStore; after a restart, deliveries
 // go on with the events of the new run.
+//
+// # What a hook reads
+//
+// A hook reads as its member with the key that registered it, as a feed
+// stream reads as the token that opened it; but a hook has no client to
+// send a fresh token, so rather than end it, the service looks again at
+// the member and the key before each delivery attempt: once the charter
+// in force no longer names the member, or the key is revoked, the hook
+// reads as the public, and gets only what the public may see. A member
+// whose role changes gets what the new role may see. An event the hook
+// may no longer see is skipped, also between the retries of one that
+// failed.
 
 // DeliveryConfig configures webhook deliveries. Every field is optional.
 type DeliveryConfig struct {
@@ -85,10 +97,16 @@ type hookRun struct {
 	cancel context.CancelFunc
 }
 
+// newHooks returns the hooks of store, delivered as cfg says and signed
+// by signer until ctx ends.
+func newHooks(ctx context.Context, store truce.WebhookStore, signer *truce.Signer, cfg DeliveryConfig) *hooks {
+	cfg.defaults()
+	return &hooks{store: store, signer: signer, cfg: cfg, ctx: ctx, running: map[string]*hookRun{}}
+}
+
 // openHooks loads the registrations and starts delivering to them.
 func (s *Service) openHooks(ctx, runCtx context.Context, cfg Config) error {
-	s.hooks = &hooks{store: cfg.Webhooks, signer: cfg.Operator, cfg: cfg.Deliver, ctx: runCtx, running: map[string]*hookRun{}}
-	s.hooks.cfg.defaults()
+	s.hooks = newHooks(runCtx, cfg.Webhooks, cfg.Operator, cfg.Deliver)
 	if cfg.Webhooks == nil {
 		return nil
 	}
@@ -133,7 +151,7 @@ func (s *Service) CreateWebhook(ctx context.Context, h truce.Webhook) (*truce.We
 	}
 	var id [16]byte
 	rand.Read(id[:])
-	h = truce.Webhook{ID: hex.EncodeToString(id[:]), Member: r.Member, URL: h.URL, Filter: h.Filter, Created: s.now().UTC()}
+	h = truce.Webhook{ID: hex.EncodeToString(id[:]), Member: r.Member, Key: r.Key, URL: h.URL, Filter: h.Filter, Created: s.now().UTC()}
 	if err := s.hooks.store.CreateWebhook(ctx, h); err != nil {
 		return nil, err
 	}
@@ -188,47 +206,60 @@ func (s *Service) startHook(h truce.Webhook) {
 	s.hooks.mu.Lock()
 	s.hooks.running[h.ID] = &hookRun{hook: h, cancel: cancel}
 	s.hooks.mu.Unlock()
-	sub := s.feed.subscribe(s.readerOf(h.Member), h.Filter, nil)
+	sub := s.feed.subscribe(s.hookReader(h), h.Filter, nil)
 	s.hooks.wg.Go(func() { s.runHook(ctx, h, sub) })
 }
 
-// readerOf returns the reader member is now: the public once the charter
-// in force no longer names it.
-func (s *Service) readerOf(member string) truce.Reader {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if m := s.state.Member(member); m != nil && !m.Removed {
-		return truce.ReaderOf(m)
+// hookReader returns the reader hook h reads as now: its member, unless
+// the charter in force no longer names the member or the key that
+// registered h is revoked; then the public.
+func (s *Service) hookReader(h truce.Webhook) truce.Reader {
+	auth := s.access.Load()
+	m := auth.Member(h.Member)
+	if m == nil || m.Removed {
+		return truce.Public
 	}
-	return truce.Public
+	if h.Key != "" {
+		if k := auth.Key(h.Key); k == nil || k.Member != h.Member || !k.Active() {
+			return truce.Public
+		}
+	}
+	r := truce.ReaderOf(m)
+	r.Key = h.Key
+	return r
 }
 
 // runHook delivers the events of sub to h until ctx ends.
 func (s *Service) runHook(ctx context.Context, h truce.Webhook, sub *subscription) {
 	for {
-		events, err := sub.Next(ctx, 64)
+		batch, err := sub.wait(ctx, 64)
 		if err != nil {
 			return
 		}
-		for _, e := range events {
+		for _, e := range batch {
 			if !s.deliver(ctx, h, e) {
 				if ctx.Err() != nil {
 					return
 				}
-				s.logger.Warn("webhook delivery dropped", "hook", h.ID, "member", h.Member, "event", e.ID.String())
+				s.logger.Warn("webhook delivery dropped", "hook", h.ID, "member", h.Member, "event", e.id.String())
 			}
 		}
-		sub.reader = s.readerOf(h.Member)
 	}
 }
 
-// deliver posts e to h, retrying with exponential backoff; it reports
-// whether the endpoint took it.
-func (s *Service) deliver(ctx context.Context, h truce.Webhook, e truce.Event) bool {
+// deliver posts e to h as h may see it, retrying with exponential
+// backoff; it reports whether the endpoint took it or h may not see it.
+// Each attempt looks again at what h may see (hookReader), so that a
+// retry never carries what h lost the right to read while it waited.
+func (s *Service) deliver(ctx context.Context, h truce.Webhook, fe *feedEvent) bool {
 	cfg := &s.hooks.cfg
-	body, _ := json.Marshal(e)
 	wait := cfg.MinBackoff
 	for attempt := 1; ; attempt++ {
+		e, ok := fe.see(s.hookReader(h), &h.Filter)
+		if !ok {
+			return true
+		}
+		body, _ := json.Marshal(e)
 		err := s.post(ctx, h, e, body)
 		if err == nil {
 			return true

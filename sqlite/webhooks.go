@@ -19,8 +19,8 @@ func (s *Store) CreateWebhook(ctx context.Context, h truce.Webhook) error {
 	if err != nil {
 		return fmt.Errorf("encode webhook filter: %w", err)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO webhooks (id, member, url, filter, created) VALUES (?, ?, ?, ?, ?)`,
-		h.ID, h.Member, h.URL, string(filter), h.Created.UTC().Format(time.RFC3339Nano))
+	_, err = s.w.ExecContext(ctx, `INSERT INTO webhooks (id, member, key, url, filter, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		h.ID, h.Member, h.Key, h.URL, string(filter), h.Created.UTC().Format(time.RFC3339Nano))
 	if constraint(err) == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 		return truce.Errorf(truce.ECONFLICT, "Webhook %s exists.", h.ID)
 	}
@@ -32,7 +32,7 @@ func (s *Store) CreateWebhook(ctx context.Context, h truce.Webhook) error {
 
 // Webhooks implements [truce.WebhookStore].
 func (s *Store) Webhooks(ctx context.Context) ([]truce.Webhook, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, member, url, filter, created FROM webhooks ORDER BY id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, member, key, url, filter, created FROM webhooks ORDER BY id`)
 	if err != nil {
 		return nil, wrap("webhooks", err)
 	}
@@ -41,7 +41,7 @@ func (s *Store) Webhooks(ctx context.Context) ([]truce.Webhook, error) {
 	for rows.Next() {
 		var h truce.Webhook
 		var filter, created string
-		if err := rows.Scan(&h.ID, &h.Member, &h.URL, &filter, &created); err != nil {
+		if err := rows.Scan(&h.ID, &h.Member, &h.Key, &h.URL, &filter, &created); err != nil {
 			return nil, wrap("webhooks", err)
 		}
 		if err := json.Unmarshal([]byte(filter), &h.Filter); err != nil {

@@ -10,9 +10,9 @@ import (
 )
 
 // testWebhooks checks [truce.WebhookStore], for stores that implement it:
-// registrations come back as created, ordered by id; an id is taken once;
-// a member deletes only its own; Reset leaves them; they survive a
-// reopen.
+// registrations come back as created (with or without a key), ordered by
+// id; an id is taken once; a member deletes only its own; Reset leaves
+// them; they survive a reopen.
 func (s *suite) testWebhooks(t *testing.T) {
 	ctx := context.Background()
 	st := s.open(t, "webhooks")
@@ -23,7 +23,7 @@ func (s *suite) testWebhooks(t *testing.T) {
 	}
 	at := time.Date(2025, 3, 18, 12, 0, 0, 123456789, time.FixedZone("x", 3600))
 	hooks := []truce.Webhook{
-		{ID: "b2", Member: "party-a", URL: "https://example.org/hook", Created: at,
+		{ID: "b2", Member: "party-a", Key: "party-a-key-2", URL: "https://example.org/hook", Created: at,
 			Filter: truce.FeedFilter{Kinds: []string{"report", "incident"}, Party: "party-b", BBox: &[4]float64{30, 44, 40, 52.5}}},
 		{ID: "a1", Member: "monitor", URL: "http://127.0.0.1:9/x?y=z", Created: at.Add(time.Second)},
 	}

@@ -147,13 +147,24 @@ func TestFeedE2E(t *testing.T) {
 	if e := public.next(); e.Type != "statement" || !bytes.Contains(e.Data, []byte(`"key.add"`)) {
 		t.Errorf("public feed: %s %s %.200s, want the key registration", e.ID, e.Type, e.Data)
 	}
-	if e := member.next(); !bytes.Contains(e.Data, []byte(`"key.add"`)) {
-		t.Errorf("member feed after the incident: %s %.100s", e.ID, e.Data)
+	added := member.next()
+	if !bytes.Contains(added.Data, []byte(`"key.add"`)) {
+		t.Errorf("member feed after the incident: %s %.100s", added.ID, added.Data)
 	}
 
-	// The deadline passes without a reply: an overdue event.
+	// The deadline passes without a reply: an overdue event. By then the
+	// member's token, made for 8 hours, has expired: its streams end
+	// instead, and resume after their last event with a fresh token.
 	clk.set(inc.Assessment.ReplyDeadline.Add(time.Second))
 	d.service.CheckDeadlines()
+	for _, s := range []*sseStream{member, filtered} {
+		if e := s.next(); e.Type != "end" || !bytes.Contains(e.Data, []byte("expired")) {
+			t.Fatalf("a stream whose token expired: %s %s %s, want the end event", e.ID, e.Type, e.Data)
+		}
+	}
+	token, _ = truce.NewToken(ua, d.deployment.Origin, clk.now(), 8*time.Hour)
+	member = openFeed(t, d.URL(), "/v1/feed", token, added.ID)
+	filtered = openFeed(t, d.URL(), "/v1/feed?kind=incident&party=ru&bbox=34,47,35,48", token, ev.ID)
 	over := member.next()
 	var od truce.Incident
 	if err := json.Unmarshal(over.Data, &od); err != nil || over.Type != "incident" || od.ID != inc.ID || od.Status != truce.StatusOverdue {
@@ -171,7 +182,6 @@ func TestFeedE2E(t *testing.T) {
 
 	// A client resumes after the report's event: it gets the incident's,
 	// then the rest.
-	token, _ = truce.NewToken(ua, d.deployment.Origin, clk.now(), 8*time.Hour)
 	resumed := openFeed(t, d.URL(), "/v1/feed", token, st.ID)
 	for _, want := range []string{ev.ID, "", over.ID} {
 		e := resumed.next()
