@@ -232,7 +232,7 @@ type Webhooks interface {
 	// reader of ctx is, with the reader's key, and returns the
 	// registration. Returns EUNAUTHORIZED for the public, EINVALID for a
 	// URL that is not http(s) or a malformed filter, ECONFLICT beyond
-	// MaxWebhooksPerMember.
+	// MaxWebhooksPerMember, however many registrations run at once.
 	CreateWebhook(ctx context.Context, h Webhook) (*Webhook, error)
 	// ListWebhooks returns the reader's registrations. EUNAUTHORIZED for
 	// the public.

@@ -87,6 +87,11 @@ type hooks struct {
 	ctx    context.Context
 	wg     sync.WaitGroup
 
+	// create admits one registration at a time, so that counting a
+	// member's hooks and adding one is atomic: a semaphore rather than a
+	// mutex, so that a request that gives up stops waiting.
+	create chan struct{}
+
 	mu      sync.Mutex
 	running map[string]*hookRun
 }
@@ -101,7 +106,7 @@ type hookRun struct {
 // by signer until ctx ends.
 func newHooks(ctx context.Context, store truce.WebhookStore, signer *truce.Signer, cfg DeliveryConfig) *hooks {
 	cfg.defaults()
-	return &hooks{store: store, signer: signer, cfg: cfg, ctx: ctx, running: map[string]*hookRun{}}
+	return &hooks{store: store, signer: signer, cfg: cfg, ctx: ctx, create: make(chan struct{}, 1), running: map[string]*hookRun{}}
 }
 
 // openHooks loads the registrations and starts delivering to them.
@@ -134,7 +139,10 @@ func (s *Service) hooksReady(ctx context.Context) (truce.Reader, error) {
 	return r, nil
 }
 
-// CreateWebhook implements [truce.Webhooks].
+// CreateWebhook implements [truce.Webhooks]. Registrations are made one
+// at a time: the count of the member's hooks, the insert into the store
+// and the start of the hook happen together, so that concurrent requests
+// never take a member past MaxWebhooksPerMember.
 func (s *Service) CreateWebhook(ctx context.Context, h truce.Webhook) (*truce.Webhook, error) {
 	r, err := s.hooksReady(ctx)
 	if err != nil {
@@ -146,6 +154,12 @@ func (s *Service) CreateWebhook(ctx context.Context, h truce.Webhook) (*truce.We
 	if err := h.Filter.Check(); err != nil {
 		return nil, err
 	}
+	select {
+	case s.hooks.create <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.hooks.create }()
 	if len(s.ownHooks(r.Member)) >= truce.MaxWebhooksPerMember {
 		return nil, truce.Errorf(truce.ECONFLICT, "A member registers at most %d webhooks; delete one first.", truce.MaxWebhooksPerMember)
 	}

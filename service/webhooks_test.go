@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/truce-project/truce"
@@ -56,6 +57,101 @@ func hookService(t *testing.T, ctx context.Context, auth *truce.Authority, store
 	s.access.Store(auth)
 	s.hooks = newHooks(ctx, store, testSigner(t, "operator", 9), DeliveryConfig{})
 	return s
+}
+
+// Concurrent registrations never take a member past the limit: while one
+// is inside the store, the others wait, and then find the limit reached.
+// synctest.Wait returns once every goroutine is blocked, so the count
+// inside the store is the most that ever got there at once.
+func TestCreateWebhookConcurrently(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		auth, err := truce.RestoreAuthority("test", "", []truce.MemberState{{ID: "ua", Role: truce.RoleParty}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, stop := context.WithCancel(context.Background())
+		store := &gateStore{}
+		s := hookService(t, runCtx, auth, store)
+		ctx := truce.WithReader(context.Background(), truce.Reader{Member: "ua", Role: truce.RoleParty})
+		hook := truce.Webhook{URL: "https://example.org/hook"}
+		for range truce.MaxWebhooksPerMember - 1 {
+			if _, err := s.CreateWebhook(ctx, hook); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		store.gate = make(chan struct{})
+		const racers = 4
+		errs := make(chan error, racers)
+		for range racers {
+			go func() {
+				_, err := s.CreateWebhook(ctx, hook)
+				errs <- err
+			}()
+		}
+		synctest.Wait()
+		store.mu.Lock()
+		inside := store.inside
+		store.mu.Unlock()
+		if inside != 1 {
+			t.Errorf("%d registrations inside the store at once, want 1", inside)
+		}
+		close(store.gate)
+		var created, refused int
+		for range racers {
+			switch err := <-errs; truce.ErrorCode(err) {
+			case "":
+				created++
+			case truce.ECONFLICT:
+				refused++
+			default:
+				t.Errorf("CreateWebhook: %v", err)
+			}
+		}
+		if created != 1 || refused != racers-1 {
+			t.Errorf("%d created and %d refused, want 1 and %d", created, refused, racers-1)
+		}
+		if n, m := len(store.hooks), len(s.ownHooks("ua")); n != truce.MaxWebhooksPerMember || m != n {
+			t.Errorf("the store holds %d hooks and %d run, want %d", n, m, truce.MaxWebhooksPerMember)
+		}
+		stop()
+		s.hooks.wait()
+	})
+}
+
+// A registration that waits for another gives up when its request does.
+func TestCreateWebhookGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		auth, _ := truce.RestoreAuthority("test", "", []truce.MemberState{{ID: "ua", Role: truce.RoleParty}}, nil)
+		runCtx, stop := context.WithCancel(context.Background())
+		defer stop()
+		store := &gateStore{gate: make(chan struct{})}
+		s := hookService(t, runCtx, auth, store)
+		ctx := truce.WithReader(context.Background(), truce.Reader{Member: "ua", Role: truce.RoleParty})
+		first := make(chan error)
+		go func() {
+			_, err := s.CreateWebhook(ctx, truce.Webhook{URL: "https://example.org/1"})
+			first <- err
+		}()
+		synctest.Wait() // the first is inside the store
+		waiting, cancel := context.WithCancel(ctx)
+		second := make(chan error)
+		go func() {
+			_, err := s.CreateWebhook(waiting, truce.Webhook{URL: "https://example.org/2"})
+			second <- err
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-second; err != context.Canceled {
+			t.Errorf("the waiting registration returned %v, want context.Canceled", err)
+		}
+		close(store.gate)
+		if err := <-first; err != nil {
+			t.Errorf("the first registration: %v", err)
+		}
+		stop()
+		s.hooks.wait()
+	})
 }
 
 // TestHookReader checks what a hook reads as: its member with the key

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -326,5 +327,51 @@ func TestWebhooksFollowAccess(t *testing.T) {
 	c.getJSON("/v1/webhooks", &list)
 	if len(list.Webhooks) != 1 || list.Webhooks[0].ID != hookA.ID || list.Webhooks[0].Key != a2.ID() {
 		t.Errorf("party-a's webhooks: %+v, want %s with key %s", list.Webhooks, hookA.ID, a2.ID())
+	}
+}
+
+// TestWebhookLimitConcurrently registers more webhooks at once than a
+// member may keep: exactly the limit are created, the rest refused.
+func TestWebhookLimitConcurrently(t *testing.T) {
+	f := newAccessFixture(t, service.DeliveryConfig{})
+	tok := f.token(f.pa, time.Hour)
+	const attempts = 2*truce.MaxWebhooksPerMember + 8
+	start := make(chan struct{})
+	statuses := make(chan int, attempts)
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Go(func() {
+			<-start
+			req, _ := http.NewRequest(http.MethodPost, f.d.URL()+"/v1/webhooks", strings.NewReader(fmt.Sprintf(`{"url":"https://example.org/hook/%d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusConflict && !strings.Contains(string(body), "at most 16") {
+				t.Errorf("refusal: %s", body)
+			}
+			statuses <- resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusCreated] != truce.MaxWebhooksPerMember || count[http.StatusConflict] != attempts-truce.MaxWebhooksPerMember {
+		t.Errorf("statuses %v, want %d created and the rest 409", count, truce.MaxWebhooksPerMember)
+	}
+	c := newClient(t, f.d.URL())
+	c.token = tok
+	var list struct{ Webhooks []truce.Webhook }
+	c.getJSON("/v1/webhooks", &list)
+	if len(list.Webhooks) != truce.MaxWebhooksPerMember {
+		t.Errorf("party-a keeps %d webhooks, want %d", len(list.Webhooks), truce.MaxWebhooksPerMember)
 	}
 }
