@@ -9,21 +9,26 @@
 //	POST /gossip   a checkpoint the caller saw (one signed note, text/plain);
 //	               200 with the node's own list, as for GET, if the node finds
 //	               it consistent with what it saw or cannot tell yet;
-//	               409 problem document if it proves a split view.
+//	               409 problem document if it proves a split view;
+//	               400 if the body is not a checkpoint in a signed note
+//	               ([ParseCheckpoint]), 401 if the log did not sign it, 404
+//	               for a log the node does not follow, 413 beyond
+//	               [MaxCheckpointSize].
 //
 // Checkpoints are signed notes: a node believes nothing a peer says that
-// the log did not sign. Two checkpoints signed by the log with the same size
-// and different root hashes, or of different sizes without a consistency
-// proof between them, are proof that the log forked. How much a node can
-// check depends on what it holds: a witness compares sizes and root hashes
-// with the checkpoint it cosigned; a mirror also asks the log's tiles for a
-// consistency proof.
+// the log did not sign ([Verify]). Two checkpoints signed by the log with
+// the same size and different root hashes, or of different sizes without a
+// consistency proof between them, are proof that the log forked
+// ([Compare]). How much a node can check depends on what it holds: a
+// witness compares sizes and root hashes with the checkpoint it cosigned;
+// a mirror also asks the log's tiles for a consistency proof.
 package gossip
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -66,12 +71,24 @@ func Handler(v View, logger *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /gossip", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxCheckpointSize))
 		if err != nil {
-			writeProblem(w, truce.Errorf(truce.ETOOLARGE, "A gossiped checkpoint is at most %d bytes.", MaxCheckpointSize))
+			if errors.As(err, new(*http.MaxBytesError)) {
+				err = truce.Errorf(truce.ETOOLARGE, "A gossiped checkpoint is at most %d bytes.", MaxCheckpointSize)
+			} else {
+				err = truce.Errorf(truce.EINVALID, "Cannot read the gossiped checkpoint: %v.", err)
+			}
+			writeProblem(w, err)
+			return
+		}
+		if _, _, err := ParseCheckpoint(body); err != nil {
+			writeProblem(w, err)
 			return
 		}
 		if err := v.Observe(r.Context(), body); err != nil {
-			if truce.ErrorCode(err) == truce.ECONFLICT {
+			switch truce.ErrorCode(err) {
+			case truce.ECONFLICT:
 				logger.Warn("gossip: a peer's checkpoint conflicts with this node's view", "peer", r.RemoteAddr, "err", truce.ErrorMessage(err))
+			case truce.EINTERNAL:
+				logger.Error("gossip: observe a peer's checkpoint", "peer", r.RemoteAddr, "err", err)
 			}
 			writeProblem(w, err)
 			return

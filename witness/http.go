@@ -73,26 +73,29 @@ func (w *Witness) Latest(context.Context) ([][]byte, error) {
 // size of the one this witness cosigned and another root hash proves a
 // fork, and is recorded as a conflict. Other sizes cannot be compared
 // without a proof, so they pass.
-func (w *Witness) Observe(_ context.Context, raw []byte) error {
-	_, cp, err := w.open(raw)
-	if err != nil {
-		e := err.(*Error)
-		code := map[int]string{404: truce.ENOTFOUND, 403: truce.EUNAUTHORIZED}[e.Status]
-		if code == "" {
-			code = truce.EINVALID
-		}
-		return truce.Errorf(code, "%s", e.Message)
+func (w *Witness) Observe(ctx context.Context, raw []byte) error {
+	origin := gossip.Origin(raw)
+	v, ok := w.logs[origin]
+	if !ok {
+		return truce.Errorf(truce.ENOTFOUND, "This witness does not witness the log %q.", origin)
 	}
-	w.mu.Lock()
-	latest, err := w.store.latest(cp.Origin)
-	w.mu.Unlock()
-	if err != nil || latest == nil || latest.Size != cp.Size || string(latest.Hash) == string(cp.Hash) {
+	theirs, err := gossip.Verify(raw, v)
+	if err != nil {
 		return err
 	}
-	err = truce.Errorf(truce.ECONFLICT, "Split view: the log %s signed two trees of %d entries; witness %s cosigned root %x, the peer saw root %x.",
-		cp.Origin, cp.Size, w.Name(), latest.Hash, cp.Hash)
-	w.refuse(cp.Origin, raw, err)
-	return err
+	w.mu.Lock()
+	latest, err := w.store.latest(origin)
+	w.mu.Unlock()
+	if err != nil || latest == nil {
+		return err
+	}
+	ours := truce.Checkpoint{Size: latest.Size, Hash: latest.Hash}
+	if err := gossip.Compare(ctx, ours, theirs, nil); err != nil {
+		err = truce.Errorf(truce.ErrorCode(err), "Witness %s, of the log %s: %s", w.Name(), origin, truce.ErrorMessage(err))
+		w.refuse(origin, raw, err)
+		return err
+	}
+	return nil
 }
 
 var _ gossip.View = (*Witness)(nil)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/truce-project/truce"
 	"github.com/truce-project/truce/gossip"
-	"github.com/truce-project/truce/tlog"
 )
 
 // Latest implements gossip.View: the checkpoint the mirror last verified
@@ -27,41 +25,20 @@ func (mi *Mirror) Latest(ctx context.Context) ([][]byte, error) {
 // must be consistent with the mirror's, by a proof from the log's tiles.
 // A proof the tiles cannot give yet (the peer is ahead) is not evidence.
 func (mi *Mirror) Observe(ctx context.Context, raw []byte) error {
-	if gossip.Origin(raw) != mi.verifier.Name() {
-		return truce.Errorf(truce.ENOTFOUND, "This mirror follows %s, not %s.", mi.verifier.Name(), gossip.Origin(raw))
-	}
-	theirs, err := tlog.VerifyCheckpoint(raw, mi.verifier)
+	theirs, err := gossip.Verify(raw, mi.verifier)
 	if err != nil {
 		return err
 	}
 	ours, err := mi.follower.Checkpoint(ctx)
-	if err != nil || ours.Note == nil {
+	if err != nil {
 		return err
 	}
-	older, newer := ours, theirs
-	if theirs.Size < ours.Size {
-		older, newer = theirs, ours
-	}
-	if older.Size == newer.Size || older.Size == 0 {
-		if older.Size == newer.Size && !bytes.Equal(older.Hash, newer.Hash) {
-			return splitView(ours, theirs)
-		}
+	err = gossip.Compare(ctx, ours, theirs, mi.remote.ConsistencyProof)
+	if truce.ErrorCode(err) == truce.EUNAVAILABLE {
+		mi.Logger.Warn("gossip: cannot check a peer's checkpoint yet", "size", theirs.Size, "err", truce.ErrorMessage(err))
 		return nil
 	}
-	proof, err := mi.remote.ConsistencyProof(ctx, older.Size, newer.Size)
-	if err != nil {
-		mi.Logger.Warn("gossip: cannot check a peer's checkpoint yet", "size", theirs.Size, "err", err)
-		return nil
-	}
-	if tlog.VerifyConsistency(older, newer, proof) != nil {
-		return splitView(ours, theirs)
-	}
-	return nil
-}
-
-func splitView(ours, theirs truce.Checkpoint) error {
-	return truce.Errorf(truce.ECONFLICT, "Split view: the log signed a tree of %d entries (root %x) for this mirror and a tree of %d entries (root %x) that a gossip peer saw, and they are not consistent: the log shows different histories to different readers.",
-		ours.Size, ours.Hash, theirs.Size, theirs.Hash)
+	return err
 }
 
 // gossip sends cp to each peer and checks the checkpoints each peer holds
