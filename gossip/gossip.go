@@ -187,6 +187,39 @@ func Exchange(ctx context.Context, c *http.Client, base string, checkpoint []byt
 	return out, nil
 }
 
+// Fetch returns the checkpoints the peer at base holds (GET /gossip), so
+// that a node can check for itself what a peer says: a peer's word that
+// the log forked is not proof of it, the log's signed checkpoints are.
+// Returns EUNAVAILABLE if the peer cannot be reached or answers otherwise
+// than with a list.
+func Fetch(ctx context.Context, c *http.Client, base string) ([][]byte, error) {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/gossip", nil)
+	if err != nil {
+		return nil, truce.Errorf(truce.EINVALID, "Gossip peer URL %q: %v.", base, err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Cannot reach gossip peer %s: %v.", base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Gossip peer %s answered %d to GET /gossip.", base, resp.StatusCode)
+	}
+	var l List
+	if err := json.Unmarshal(body, &l); err != nil {
+		return nil, truce.Errorf(truce.EUNAVAILABLE, "Gossip peer %s answered with a malformed list: %v.", base, err)
+	}
+	out := make([][]byte, len(l.Checkpoints))
+	for i, s := range l.Checkpoints {
+		out[i] = []byte(s)
+	}
+	return out, nil
+}
+
 // Origin returns the first line of a checkpoint, its log's origin.
 func Origin(checkpoint []byte) string {
 	o, _, _ := bytes.Cut(checkpoint, []byte("\n"))

@@ -48,21 +48,40 @@ func (mi *Mirror) gossip(ctx context.Context, cp truce.Checkpoint) error {
 	for _, peer := range mi.Peers {
 		theirs, err := gossip.Exchange(ctx, mi.HTTP, peer, cp.Note)
 		if truce.ErrorCode(err) == truce.ECONFLICT {
-			return err
+			// The peer says the log forked: believe the checkpoints the log
+			// signed that the peer shows, not its word.
+			claim := err
+			if theirs, err = gossip.Fetch(ctx, mi.HTTP, peer); err == nil {
+				err = mi.observeAll(ctx, peer, theirs)
+			}
+			if truce.ErrorCode(err) == truce.ECONFLICT {
+				return err
+			}
+			mi.Logger.Warn("gossip: a peer claims a split view it does not show", "peer", peer, "claim", truce.ErrorMessage(claim))
+			continue
 		}
 		if err != nil {
 			mi.Logger.Warn("gossip", "peer", peer, "err", truce.ErrorMessage(err))
 			continue
 		}
-		for _, raw := range theirs {
-			if gossip.Origin(raw) != mi.verifier.Name() {
-				continue
-			}
-			if err := mi.Observe(ctx, raw); truce.ErrorCode(err) == truce.ECONFLICT {
-				return truce.Errorf(truce.ECONFLICT, "Gossip peer %s: %s", peer, truce.ErrorMessage(err))
-			} else if err != nil {
-				mi.Logger.Warn("gossip: a peer's checkpoint", "peer", peer, "err", truce.ErrorMessage(err))
-			}
+		if err := mi.observeAll(ctx, peer, theirs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// observeAll checks the checkpoints of this mirror's log among those a
+// peer holds, and returns ECONFLICT for the first that proves a fork.
+func (mi *Mirror) observeAll(ctx context.Context, peer string, checkpoints [][]byte) error {
+	for _, raw := range checkpoints {
+		if gossip.Origin(raw) != mi.verifier.Name() {
+			continue
+		}
+		if err := mi.Observe(ctx, raw); truce.ErrorCode(err) == truce.ECONFLICT {
+			return truce.Errorf(truce.ECONFLICT, "Gossip peer %s: %s", peer, truce.ErrorMessage(err))
+		} else if err != nil {
+			mi.Logger.Warn("gossip: a peer's checkpoint", "peer", peer, "err", truce.ErrorMessage(err))
 		}
 	}
 	return nil

@@ -2,14 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/truce-project/truce"
 	"github.com/truce-project/truce/gossip"
 	"github.com/truce-project/truce/tlog"
 	"golang.org/x/mod/sumdb/note"
@@ -102,5 +107,56 @@ func TestMirrorGossipEndpoint(t *testing.T) {
 	}
 	if got, err := gossip.Exchange(t.Context(), nil, url, ours.Note); err != nil || len(got) != 1 || !bytes.Equal(got[0], ours.Note) {
 		t.Errorf("gossip.Exchange with the mirror: %q, %v", got, err)
+	}
+}
+
+// TestMirrorGossipNeedsEvidence checks that a peer's word is not proof: a
+// peer that answers 409 to every checkpoint but shows none the log signed
+// raises no alert, while one that shows a checkpoint of the log's that
+// contradicts the mirror's view does.
+func TestMirrorGossipNeedsEvidence(t *testing.T) {
+	t.Parallel()
+	dep, d, _ := sealedDeployment(t)
+	dj, err := loadDeployment(dep.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, err := dj.logKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logSigner, err := tlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var shown []string // what the peer lists on GET /gossip
+	peer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPost {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusConflict)
+			io.WriteString(w, `{"type":"/problems/conflict","title":"Conflict","status":409,"detail":"Split view, trust me."}`)
+			return
+		}
+		json.NewEncoder(w).Encode(gossip.List{Checkpoints: shown})
+	}))
+	defer peer.Close()
+
+	mi := openMirrorOf(t, &Mirror{Server: d.URL(), Dir: t.TempDir(), VerifierKey: dep.VerifierKey, Signer: dep.signer(t, "monitor"), Peers: []string{peer.URL}})
+	if err := mi.Sync(context.Background()); err != nil {
+		t.Fatalf("a peer that claims a split view without showing one: %v", err)
+	}
+	size := mi.Size()
+	forged, err := note.Sign(&note.Note{Text: fmt.Sprintf("%s\n%d\n%s\n", dep.Origin, size, base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)))}, logSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	shown = []string{string(forged)}
+	mu.Unlock()
+	if err := mi.Sync(context.Background()); truce.ErrorCode(err) != truce.ECONFLICT {
+		t.Fatalf("a peer that shows a checkpoint of the same size with another root: %v, want a conflict", err)
 	}
 }
