@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"runtime"
 	"sync"
@@ -133,7 +132,7 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64, sts []entry) 
 		s.incidents.put(&inc)
 	}
 	if len(batch.Keys) > 0 || len(batch.Members) > 0 {
-		s.snapshotKeys()
+		s.snapshotAccess()
 	}
 	if s.live {
 		s.appendRoots(due)
@@ -145,17 +144,12 @@ func (s *Service) applyRange(ctx context.Context, from, to uint64, sts []entry) 
 	return nil
 }
 
-// snapshotKeys records the public keys of the state for preverify, and
-// a copy of its members and keys for Authenticate and the webhooks. It
+// snapshotAccess records a copy of the state's members and keys for
+// preverify, Authenticate and the webhooks. It
 // runs before the batch's events are published, so that whoever reads an
 // event and then checks a reader sees the state that made the event.
 // Callers hold s.mu.
-func (s *Service) snapshotKeys() {
-	keys := map[string]ed25519.PublicKey{}
-	for _, k := range s.state.Keys() {
-		keys[k.ID] = s.state.PublicKey(k.ID)
-	}
-	s.keys.Store(&keys)
+func (s *Service) snapshotAccess() {
 	s.access.Store(s.state.Authority.Clone())
 }
 
@@ -279,9 +273,9 @@ func (s *Service) parse(ctx context.Context, index uint64, raw []byte) (entry, e
 // applied, are verified in that pass. It reads the keys from a snapshot,
 // not the state, so that it can run while a batch is being applied.
 func (s *Service) preverify(entries []entry) {
-	var keys map[string]ed25519.PublicKey
-	if p := s.keys.Load(); p != nil {
-		keys = *p
+	keys := s.access.Load()
+	if keys == nil {
+		return // not restored yet: the ordered pass checks everything
 	}
 	type job struct {
 		st  *truce.Statement
@@ -294,7 +288,7 @@ func (s *Service) preverify(entries []entry) {
 			continue
 		}
 		for _, sig := range e.st.Envelope.Signatures {
-			if pub := keys[sig.KeyID]; pub != nil {
+			if pub := keys.PublicKey(sig.KeyID); pub != nil {
 				jobs = append(jobs, job{e.st, sig.KeyID, pub})
 			}
 		}

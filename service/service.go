@@ -28,7 +28,6 @@ package service
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -116,9 +115,6 @@ type Service struct {
 	// a batch changes them, so that checking a token, which every feed
 	// stream does before each write, never waits for the projector.
 	access atomic.Pointer[truce.Authority]
-	// keys is a snapshot of the registered public keys by id, for checking
-	// signatures outside the lock: see preverify.
-	keys atomic.Pointer[map[string]ed25519.PublicKey]
 	// applied is the projection's size: the next log index to apply.
 	applied uint64
 	// advanced is closed and replaced each time applied grows.
@@ -218,7 +214,7 @@ func (s *Service) restore(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.state, s.sites, s.applied = state, index, size
-	s.snapshotKeys()
+	s.snapshotAccess()
 	s.engine, s.incidents = eng, incidents
 	s.mu.Unlock()
 	return nil

@@ -28,18 +28,7 @@ import (
 func TestMirrorGossipEndpoint(t *testing.T) {
 	t.Parallel()
 	dep, d, _ := sealedDeployment(t)
-	dj, err := loadDeployment(dep.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skey, err := dj.logKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logSigner, err := tlog.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	logSigner := logSignerOf(t, dep.Dir)
 	impostorKey, _, err := note.GenerateKey(rand.NewChaCha8([32]byte{9}), dep.Origin)
 	if err != nil {
 		t.Fatal(err)
@@ -117,18 +106,7 @@ func TestMirrorGossipEndpoint(t *testing.T) {
 func TestMirrorGossipNeedsEvidence(t *testing.T) {
 	t.Parallel()
 	dep, d, _ := sealedDeployment(t)
-	dj, err := loadDeployment(dep.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skey, err := dj.logKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logSigner, err := tlog.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	logSigner := logSignerOf(t, dep.Dir)
 	var mu sync.Mutex
 	var shown []string // what the peer lists on GET /gossip
 	peer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -159,4 +137,23 @@ func TestMirrorGossipNeedsEvidence(t *testing.T) {
 	if err := mi.Sync(context.Background()); truce.ErrorCode(err) != truce.ECONFLICT {
 		t.Fatalf("a peer that shows a checkpoint of the same size with another root: %v, want a conflict", err)
 	}
+}
+
+// logSignerOf returns the note signer of the log of the deployment in dir,
+// with which a test signs checkpoints as the log would.
+func logSignerOf(t *testing.T, dir string) note.Signer {
+	t.Helper()
+	d, err := loadDeployment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, err := d.logKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := tlog.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
