@@ -9,6 +9,17 @@ import (
 	thttp "github.com/truce-project/truce/http"
 )
 
+// logOrigin returns the origin of the log c's server serves: the first
+// line of its checkpoint.
+func logOrigin(ctx context.Context, c *thttp.Client) (string, error) {
+	cp, err := c.LogFile(ctx, "checkpoint")
+	if err != nil {
+		return "", err
+	}
+	origin, _, _ := bytes.Cut(cp, []byte("\n"))
+	return string(origin), nil
+}
+
 // tokenTTL is how long the tokens that commands make for themselves live.
 const tokenTTL = time.Hour
 
@@ -18,12 +29,10 @@ const tokenTTL = time.Hour
 func (m *Main) authorize(ctx context.Context, c *thttp.Client, s *truce.Signer) error {
 	origin := s.Log
 	if origin == "" {
-		cp, err := c.LogFile(ctx, "checkpoint")
-		if err != nil {
+		var err error
+		if origin, err = logOrigin(ctx, c); err != nil {
 			return err
 		}
-		first, _, _ := bytes.Cut(cp, []byte("\n")) // the note's first line names the log
-		origin = string(first)
 	}
 	tok, err := truce.NewToken(s, origin, m.Now(), tokenTTL)
 	if err != nil {

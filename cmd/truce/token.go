@@ -71,12 +71,7 @@ func (m *Main) serverOrigin(ctx context.Context, url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cp, err := c.LogFile(ctx, "checkpoint")
-	if err != nil {
-		return "", err
-	}
-	origin, _, _ := strings.Cut(string(cp), "\n")
-	return origin, nil
+	return logOrigin(ctx, c)
 }
 
 // keyFlag adds the --key flag of a command that reads: with it, the
